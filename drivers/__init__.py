@@ -1,0 +1,1 @@
+"""Hardware behind small interfaces: card reader, code scanner, printer, speech, key store."""

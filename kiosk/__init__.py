@@ -1,0 +1,1 @@
+"""Firmware for the interactive board (kiosk) in Kazakh polling stations."""

@@ -1,0 +1,1 @@
+"""Pure domain logic: no kivy, no pyscard, no requests, nothing of the project outside kiosk.core."""

@@ -1,0 +1,1 @@
+"""Reading and verifying identity documents through the CardChannel and CodeScanner interfaces."""

@@ -1,0 +1,1 @@
+"""Client for the government services: signed requests, verified responses, typed errors."""

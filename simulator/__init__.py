@@ -1,0 +1,1 @@
+"""Everything the kiosk talks to, without hardware: virtual cards, the government services, printer, scanner."""
