@@ -1,0 +1,194 @@
+"""The ``kiosk-sim`` command: the simulated world (government services, population)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import json
+import logging
+import ssl
+import sys
+import urllib.error
+import urllib.request
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from kiosk.config import kiosk_home
+
+CATEGORIES = ("listed_here", "listed_elsewhere", "not_listed", "no_registration", "under_age")
+
+
+def _sim_home(args: argparse.Namespace) -> Path:
+    return Path(args.home) if args.home else kiosk_home() / "sim"
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from simulator.egov.world import prepare, run_server  # noqa: PLC0415
+
+    paths, station = prepare(_sim_home(args), seed=args.seed, voters=args.voters, stations=args.stations,
+                             station=args.station)
+
+    def ready(base_url: str) -> None:
+        print(f"kiosk-sim: serving {base_url} for station {station}; kiosk configuration: {paths.kiosk_config}",
+              flush=True)
+        if args.ready_file:
+            Path(args.ready_file).write_text(base_url)
+
+    asyncio.run(run_server(paths, station=station, port=args.port, on_ready=ready))
+    return 0
+
+
+def _control(args: argparse.Namespace, method: str, payload: dict[str, Any] | None) -> dict[str, Any]:
+    home = _sim_home(args)
+    config = json.loads((home / "kiosk.json").read_text())
+    token = (home / "control-token").read_text().strip()
+    context = ssl.create_default_context(cafile=str(home / "tls" / "ca.pem"))
+    request = urllib.request.Request(  # noqa: S310  (https to the loopback simulator only)
+        config["service"]["base_url"] + "/_sim/faults",
+        method=method,
+        data=None if payload is None else json.dumps(payload).encode(),
+        headers={"X-Sim-Control": token, "Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, context=context, timeout=5) as response:  # noqa: S310
+        return json.loads(response.read())
+
+
+def _parse_setting(text: str) -> tuple[str, float | int]:
+    name, _, value = text.partition("=")
+    if not value:
+        raise argparse.ArgumentTypeError(f"expected NAME=VALUE, got '{text}'")
+    try:
+        number: float | int = int(value) if name == "latency_ms" else float(value)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"'{value}' is not a number") from error
+    return name, number
+
+
+def _faults(args: argparse.Namespace) -> int:
+    settings: dict[str, Any] = dict(args.set or [])
+    if args.clear:
+        settings["clear"] = True
+    try:
+        current = _control(args, "POST" if settings else "GET", settings or None)
+    except FileNotFoundError:
+        print("kiosk-sim: the simulated service has not been started (kiosk-sim egov serve)", file=sys.stderr)
+        return 1
+    except urllib.error.HTTPError as error:
+        print(f"kiosk-sim: {json.loads(error.read()).get('error', {}).get('message', error)}", file=sys.stderr)
+        return 1
+    except (urllib.error.URLError, OSError) as error:
+        print(f"kiosk-sim: cannot reach the simulated service ({error})", file=sys.stderr)
+        return 1
+    print(json.dumps(current))
+    return 0
+
+
+def _enrollment_code(args: argparse.Namespace) -> int:
+    import secrets  # noqa: PLC0415
+
+    from simulator.egov.registry import Registry  # noqa: PLC0415
+
+    database = _sim_home(args) / "registry.sqlite"
+    if not database.exists():
+        print("kiosk-sim: no registry yet (kiosk-sim egov serve creates it)", file=sys.stderr)
+        return 1
+    code = secrets.token_hex(4).upper()
+    registry = Registry(database)
+    try:
+        if registry.station(args.station) is None:
+            print(f"kiosk-sim: station {args.station} does not exist", file=sys.stderr)
+            return 1
+        registry.add_enrollment_code(code, args.station, dt.timedelta(hours=args.hours))
+    finally:
+        registry.close()
+    print(code)
+    return 0
+
+
+def _generate(args: argparse.Namespace) -> int:
+    from simulator.egov.population import generate_population  # noqa: PLC0415
+
+    try:
+        summary = generate_population(Path(args.db), seed=args.seed, voters=args.voters, stations=args.stations)
+    except ValueError as error:
+        print(f"kiosk-sim: {error}", file=sys.stderr)
+        return 2
+    print(summary)
+    return 0
+
+
+def _sample(args: argparse.Namespace) -> int:
+    from simulator.egov.population import sample_voters  # noqa: PLC0415
+
+    database = Path(args.db) if args.db else _sim_home(args) / "registry.sqlite"
+    if not database.exists():
+        print(f"kiosk-sim: no population database at {database}", file=sys.stderr)
+        return 1
+    for iin in sample_voters(database, args.category, args.limit, station=args.station):
+        print(iin)
+    return 0
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``kiosk-sim``."""
+    parser = argparse.ArgumentParser(prog="kiosk-sim", description="The simulated world of the kiosk.")
+    parser.add_argument("--home", help="simulator state directory (default: $KIOSK_HOME/sim)")
+    areas = parser.add_subparsers(dest="area", required=True)
+
+    egov = areas.add_parser("egov", help="the simulated government services").add_subparsers(
+        dest="command", required=True
+    )
+    serve = egov.add_parser("serve", help="run the HTTPS service on 127.0.0.1")
+    serve.add_argument("--port", type=int, default=8443, help="TCP port (0: any free port)")
+    serve.add_argument("--station", type=int, default=None, help="station the simulated kiosk is enrolled for")
+    serve.add_argument("--seed", type=int, default=2026)
+    serve.add_argument("--voters", type=_positive, default=5000, help="population size on first start")
+    serve.add_argument("--stations", type=_positive, default=40)
+    serve.add_argument("--ready-file", help="write the base URL here once listening")
+    serve.set_defaults(handler=_serve)
+    faults = egov.add_parser("faults", help="show or change injected faults of the running service")
+    faults.add_argument("--set", action="append", type=_parse_setting, metavar="NAME=VALUE",
+                        help="latency_ms, error, drop, unsigned, bad_signature, replay")
+    faults.add_argument("--clear", action="store_true", help="switch every fault off")
+    faults.set_defaults(handler=_faults)
+    code = egov.add_parser("enrollment-code", help="issue a one-time device enrolment code for a station")
+    code.add_argument("--station", type=int, required=True)
+    code.add_argument("--hours", type=float, default=24.0)
+    code.set_defaults(handler=_enrollment_code)
+
+    population = areas.add_parser("population", help="the synthetic registry").add_subparsers(
+        dest="command", required=True
+    )
+    generate = population.add_parser("generate", help="generate a seeded population into SQLite")
+    generate.add_argument("--db", required=True, help="output database file")
+    generate.add_argument("--seed", type=int, default=2026)
+    generate.add_argument("--voters", type=_positive, default=5000)
+    generate.add_argument("--stations", type=_positive, default=40)
+    generate.set_defaults(handler=_generate)
+    sample = population.add_parser("sample", help="print IINs of voters of one category")
+    sample.add_argument("category", choices=CATEGORIES)
+    sample.add_argument("--limit", type=_positive, default=5)
+    sample.add_argument("--db", help="database (default: the simulated service's)")
+    sample.add_argument("--station", type=int, default=None, help="only voters whose address lies in this station")
+    sample.set_defaults(handler=_sample)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of ``kiosk-sim``."""
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    args = build_parser().parse_args(argv)
+    return int(args.handler(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
