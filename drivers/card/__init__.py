@@ -1,0 +1,1 @@
+"""Card readers: the ``CardChannel``/``CardReader`` interface and its PC/SC backend."""

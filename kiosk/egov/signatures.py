@@ -83,8 +83,7 @@ def _sign(
     nonce: str | None,
     created: dt.datetime | None,
 ) -> None:
-    http_signer = HTTPMessageSigner(signature_algorithm=ALGORITHM)
-    prepared = http_signer.prepare(
+    prepared = HTTPMessageSigner(signature_algorithm=ALGORITHM).prepare(
         message,
         key_id=signer.key_id,
         created=created,
@@ -94,7 +93,12 @@ def _sign(
         covered_component_ids=components,
         body=body,
     )
-    http_signer.apply(message, prepared, signer.sign(prepared.signature_base))
+    # The library's apply() rebuilds the whole signature base to check that the message did not change
+    # since prepare(); nothing runs in between here, so write the two fields directly (RFC 9421 4.1, 4.2):
+    # a Dictionary member ``label=<inner list>`` and ``label=:<base64 signature>:``.
+    signature = base64.b64encode(signer.sign(prepared.signature_base)).decode("ascii")
+    message.headers["Signature-Input"] = f"{prepared.label}={prepared.signature_params}"
+    message.headers["Signature"] = f"{prepared.label}=:{signature}:"
 
 
 def sign_request(

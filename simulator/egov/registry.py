@@ -77,6 +77,9 @@ class Registry:
         self._db.executescript(SERVICE_SCHEMA)
         self.voting_day = dt.date.fromisoformat(self._meta("voting_day"))
         self._devices: dict[str, Device] = {}
+        # Stations and ballots do not change while the service runs: answer them from memory.
+        self._stations: dict[int, Answer | None] = {}
+        self._ballots: dict[int, list[Answer]] = {}
 
     def close(self) -> None:
         """Close the database."""
@@ -166,6 +169,11 @@ class Registry:
 
     def station(self, number: int) -> Answer | None:
         """The public description of a station, or None if there is no such station."""
+        if number not in self._stations:
+            self._stations[number] = self._load_station(number)
+        return self._stations[number]
+
+    def _load_station(self, number: int) -> Answer | None:
         row = self._db.execute("SELECT * FROM stations WHERE number = ?", (number,)).fetchone()
         if row is None:
             return None
@@ -181,6 +189,11 @@ class Registry:
 
     def ballots(self, station_number: int) -> list[Answer]:
         """The ballots a voter of this station receives, in order."""
+        if station_number not in self._ballots:
+            self._ballots[station_number] = self._load_ballots(station_number)
+        return self._ballots[station_number]
+
+    def _load_ballots(self, station_number: int) -> list[Answer]:
         rows = self._db.execute(
             "SELECT * FROM ballots WHERE station_number = ? ORDER BY position", (station_number,)
         ).fetchall()

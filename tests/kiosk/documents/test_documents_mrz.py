@@ -37,7 +37,7 @@ from kiosk.documents.mrz import (
     parse_typed_date,
 )
 
-VECTORS = json.loads(Path("/work/shared/vectors/icao9303.json").read_text())
+VECTORS = json.loads((Path(__file__).parents[2] / "vectors" / "icao9303.json").read_text())
 TD1_SPECIMEN: list[str] = VECTORS["mrz_specimens"]["td1"]
 # ICAO Doc 9303 Part 4 specimen name line, built here because the vectors give only line 2.
 TD3_LINE1 = "P<UTOERIKSSON<<ANNA<MARIA".ljust(44, "<")
