@@ -45,10 +45,12 @@ class CommandApdu:
         """True when the command needs the extended length form (its data or Le is too long for short)."""
         return len(self.data) > SHORT_MAX_DATA or (self.le is not None and self.le > SHORT_MAX_LE)
 
-    def encode(self) -> bytes:
-        """The shortest valid encoding: short form unless data or Le need extended form."""
+    def encode(self, *, extended: bool = False) -> bytes:
+        """The shortest valid encoding (short form unless data or Le need extended), or extended when asked."""
         header = bytes((self.cla, self.ins, self.p1, self.p2))
-        if self.is_extended:
+        if not self.data and self.le is None:
+            return header  # case 1 has no length fields in either form
+        if extended or self.is_extended:
             # ISO/IEC 7816-4 5.1: extended Lc is 00 + 2 bytes; extended Le is 2 bytes after Lc, or
             # 00 + 2 bytes when there is no data. 65536 is encoded as 0000.
             body = b""
@@ -132,6 +134,8 @@ def parse_response_apdu(response: bytes) -> ResponseApdu:
     """Split a response into data and status word; a response shorter than two bytes is malformed."""
     if len(response) < STATUS_WORD_LENGTH:
         raise MalformedApduError(f"response APDU of {len(response)} bytes has no status word")
+    if len(response) > EXTENDED_MAX_LE + STATUS_WORD_LENGTH:
+        raise MalformedApduError(f"response APDU longer than {EXTENDED_MAX_LE} data bytes")
     return ResponseApdu(bytes(response[:-2]), int.from_bytes(response[-2:], "big"))
 
 

@@ -1,8 +1,6 @@
-"""Command and response APDUs (ISO/IEC 7816-4 section 5.1) and the meaning of status words.
-
-Bytes are built and parsed here, apart from any transport, so tests compare exact bytes. ``Nc`` is the number
-of command data bytes and ``Ne`` the number of response bytes expected; :class:`CommandApdu` keeps ``Ne`` in
-``le`` (``None`` when absent) and chooses the short or extended encoding itself.
+"""The meaning of status words (ISO/IEC 7816-4 section 5.6), and the check that turns an unexpected one into a
+typed error. The APDU model itself (encoding and parsing, byte-exact) lives in drivers.card.apdu, the layer
+that carries the bytes; it is re-exported here for the document readers.
 """
 
 from __future__ import annotations
@@ -11,155 +9,36 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Literal
 
+from drivers.card.apdu import (
+    EXTENDED_MAX_DATA,
+    EXTENDED_MAX_LE,
+    SHORT_MAX_DATA,
+    SHORT_MAX_LE,
+    SW_SUCCESS,
+    CommandApdu,
+    ResponseApdu,
+    parse_command_apdu,
+    parse_response_apdu,
+)
 from kiosk.documents.errors import DocumentError
-
-HEADER_LENGTH = 4  # CLA INS P1 P2
-STATUS_WORD_LENGTH = 2  # SW1 SW2
-# ISO/IEC 7816-4 section 5.1: short fields carry Nc 1..255 and Ne 1..256 (Le '00' means 256) ...
-MAX_SHORT_DATA = 255
-MAX_SHORT_LE = 256
-# ... extended fields Nc 1..65535 and Ne 1..65536 (Le '0000' means 65536).
-MAX_EXTENDED_DATA = 65535
-MAX_EXTENDED_LE = 65536
-SW_SUCCESS = 0x9000  # ISO/IEC 7816-4 section 5.1.3: normal processing
-
-
-class ApduFormatError(DocumentError):
-    """Bytes that are not a well-formed command or response APDU."""
-
-    translation_key = "document.malformed"
-
-
-@dataclass(frozen=True, slots=True)
-class CommandApdu:
-    """One command: header bytes, command data and the expected response length ``le`` (Ne) or None."""
-
-    cla: int
-    ins: int
-    p1: int
-    p2: int
-    data: bytes = b""
-    le: int | None = None
-
-    def __post_init__(self) -> None:
-        for name in ("cla", "ins", "p1", "p2"):
-            if not 0 <= getattr(self, name) <= 0xFF:
-                raise ValueError(f"{name} must be one byte")
-        if len(self.data) > MAX_EXTENDED_DATA:
-            raise ValueError(f"command data is limited to {MAX_EXTENDED_DATA} bytes")
-        if self.le is not None and not 1 <= self.le <= MAX_EXTENDED_LE:
-            raise ValueError(f"le must be 1..{MAX_EXTENDED_LE} or None")
-
-    @property
-    def needs_extended_length(self) -> bool:
-        """True when Nc or Ne does not fit the short fields (ISO/IEC 7816-4 section 5.1)."""
-        return len(self.data) > MAX_SHORT_DATA or (self.le is not None and self.le > MAX_SHORT_LE)
-
-    def to_bytes(self, *, extended: bool = False) -> bytes:
-        """Encode as case 1, 2, 3 or 4; extended fields when needed or when ``extended`` asks for them."""
-        header = bytes([self.cla, self.ins, self.p1, self.p2])
-        if not self.data and self.le is None:
-            return header  # case 1
-        if extended or self.needs_extended_length:
-            # ISO/IEC 7816-4 section 5.1: one '00' byte opens the extended fields; Lc and Le are then 2 bytes
-            # each, and when both are present Le has no leading '00' of its own.
-            body = b"\x00"
-            if self.data:
-                body += len(self.data).to_bytes(2, "big") + self.data
-            if self.le is not None:
-                body += (self.le % MAX_EXTENDED_LE).to_bytes(2, "big")
-            return header + body
-        body = b""
-        if self.data:
-            body += bytes([len(self.data)]) + self.data
-        if self.le is not None:
-            body += bytes([self.le % MAX_SHORT_LE])
-        return header + body
-
-
-def parse_command(raw: bytes) -> CommandApdu:
-    """Parse a command APDU in any of the seven encodings; ApduFormatError for anything else."""
-    if len(raw) < HEADER_LENGTH:
-        raise ApduFormatError("command APDU shorter than its 4-byte header")
-    cla, ins, p1, p2 = raw[:HEADER_LENGTH]
-    body = bytes(raw[HEADER_LENGTH:])
-    data, le = _parse_command_body(body)
-    return CommandApdu(cla=cla, ins=ins, p1=p1, p2=p2, data=data, le=le)
-
-
-def _parse_command_body(body: bytes) -> tuple[bytes, int | None]:
-    if not body:
-        return b"", None  # case 1
-    if len(body) == 1:
-        return b"", body[0] or MAX_SHORT_LE  # case 2S
-    if body[0] != 0:
-        return _parse_short_body(body)
-    return _parse_extended_body(body)
-
-
-def _parse_short_body(body: bytes) -> tuple[bytes, int | None]:
-    length = body[0]
-    if len(body) == 1 + length:
-        return body[1:], None  # case 3S
-    if len(body) == 2 + length:
-        return body[1:-1], body[-1] or MAX_SHORT_LE  # case 4S
-    raise ApduFormatError("command APDU length does not match its short Lc")
-
-
-def _parse_extended_body(body: bytes) -> tuple[bytes, int | None]:
-    # body[0] is the '00' that opens the extended fields.
-    if len(body) < 3:
-        raise ApduFormatError("command APDU with a truncated extended length field")
-    field = int.from_bytes(body[1:3], "big")
-    if len(body) == 3:
-        return b"", field or MAX_EXTENDED_LE  # case 2E
-    if field == 0:
-        raise ApduFormatError("extended Lc of zero")
-    if len(body) == 3 + field:
-        return body[3:], None  # case 3E
-    if len(body) == 5 + field:
-        return body[3:-2], int.from_bytes(body[-2:], "big") or MAX_EXTENDED_LE  # case 4E
-    raise ApduFormatError("command APDU length does not match its extended Lc")
-
-
-@dataclass(frozen=True, slots=True)
-class ResponseApdu:
-    """One response: the data field and the status word SW1-SW2 as one integer."""
-
-    data: bytes
-    sw: int
-
-    @property
-    def sw1(self) -> int:
-        """The first status byte."""
-        return self.sw >> 8
-
-    @property
-    def sw2(self) -> int:
-        """The second status byte."""
-        return self.sw & 0xFF
-
-    @property
-    def ok(self) -> bool:
-        """True for 9000, normal processing."""
-        return self.sw == SW_SUCCESS
-
-    def to_bytes(self) -> bytes:
-        """Data followed by SW1 SW2."""
-        return self.data + self.sw.to_bytes(STATUS_WORD_LENGTH, "big")
-
-
-def parse_response(raw: bytes) -> ResponseApdu:
-    """Split a response into data and status word; ApduFormatError if it is too short or too long."""
-    if len(raw) < STATUS_WORD_LENGTH:
-        raise ApduFormatError("response APDU shorter than its 2-byte status word")
-    if len(raw) > MAX_EXTENDED_LE + STATUS_WORD_LENGTH:
-        raise ApduFormatError(f"response APDU longer than {MAX_EXTENDED_LE} data bytes")
-    return ResponseApdu(data=bytes(raw[:-STATUS_WORD_LENGTH]), sw=int.from_bytes(raw[-2:], "big"))
-
 
 StatusCategory = Literal["normal", "warning", "execution_error", "checking_error", "unknown"]
 
+__all__ = [
+    "EXTENDED_MAX_DATA",
+    "EXTENDED_MAX_LE",
+    "SHORT_MAX_DATA",
+    "SHORT_MAX_LE",
+    "SW_SUCCESS",
+    "CardStatusError",
+    "CommandApdu",
+    "ResponseApdu",
+    "StatusWordMeaning",
+    "check",
+    "describe_status",
+    "parse_command_apdu",
+    "parse_response_apdu",
+]
 
 @dataclass(frozen=True, slots=True)
 class StatusWordMeaning:
@@ -287,6 +166,6 @@ class CardStatusError(DocumentError):
 
 def check(response: ResponseApdu, *, also_accept: Collection[int] = ()) -> ResponseApdu:
     """Return ``response`` if its status is 9000 (or in ``also_accept``); raise CardStatusError otherwise."""
-    if response.ok or response.sw in also_accept:
+    if response.is_success or response.sw in also_accept:
         return response
     raise CardStatusError(response.sw)

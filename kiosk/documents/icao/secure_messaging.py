@@ -21,9 +21,9 @@ from dataclasses import dataclass
 
 from kiosk.documents import tlv
 from kiosk.documents.apdu import (
-    MAX_EXTENDED_LE,
-    MAX_SHORT_DATA,
-    MAX_SHORT_LE,
+    EXTENDED_MAX_LE,
+    SHORT_MAX_DATA,
+    SHORT_MAX_LE,
     SW_SUCCESS,
     CommandApdu,
     ResponseApdu,
@@ -116,9 +116,9 @@ class SecureMessaging(_Session):
         header = cipher.pad(bytes([cla, command.ins, command.p1, command.p2]))
         objects += tlv.encode_tlv(TAG_CHECKSUM, self._next_mac(header + objects))
         # Ask for all the card has; the extended form when the protected data or Le needs it.
-        extended = (command.le is not None and command.le > MAX_SHORT_LE) or len(objects) > MAX_SHORT_DATA
+        extended = (command.le is not None and command.le > SHORT_MAX_LE) or len(objects) > SHORT_MAX_DATA
         return CommandApdu(cla=cla, ins=command.ins, p1=command.p1, p2=command.p2, data=objects,
-                           le=MAX_EXTENDED_LE if extended else MAX_SHORT_LE)
+                           le=EXTENDED_MAX_LE if extended else SHORT_MAX_LE)
 
     def unwrap_response(self, response: ResponseApdu) -> ResponseApdu:
         """The plain response inside a protected one, after checking its MAC (Part 11 section 9.8.5).
@@ -203,14 +203,14 @@ def _parse(data: bytes) -> _Message:
 
 def _encode_le(le: int) -> bytes:
     # ISO/IEC 7816-4 section 10.2: DO'97' holds Le as the plain APDU would ('00' = 256, '0000' = 65536).
-    if le <= MAX_SHORT_LE:
-        return bytes([le % MAX_SHORT_LE])
-    return (le % MAX_EXTENDED_LE).to_bytes(2, "big")
+    if le <= SHORT_MAX_LE:
+        return bytes([le % SHORT_MAX_LE])
+    return (le % EXTENDED_MAX_LE).to_bytes(2, "big")
 
 
 def _decode_le(value: bytes) -> int:
     if len(value) == 1:
-        return value[0] or MAX_SHORT_LE
+        return value[0] or SHORT_MAX_LE
     if len(value) == 2:
-        return int.from_bytes(value, "big") or MAX_EXTENDED_LE
+        return int.from_bytes(value, "big") or EXTENDED_MAX_LE
     raise SecureMessagingError("malformed", "DO'97' is neither one nor two bytes")

@@ -6,15 +6,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from drivers.card.errors import MalformedApduError
 from kiosk.documents.apdu import (
-    ApduFormatError,
     CardStatusError,
     CommandApdu,
     ResponseApdu,
     check,
     describe_status,
-    parse_command,
-    parse_response,
+    parse_command_apdu,
+    parse_response_apdu,
 )
 from kiosk.documents.errors import DocumentError
 
@@ -46,22 +46,22 @@ from kiosk.documents.errors import DocumentError
     ],
 )
 def test_encodings_and_parse_back(command: CommandApdu, encoded: str) -> None:
-    assert command.to_bytes() == bytes.fromhex(encoded)
-    assert parse_command(bytes.fromhex(encoded)) == command
+    assert command.encode() == bytes.fromhex(encoded)
+    assert parse_command_apdu(bytes.fromhex(encoded)) == command
 
 
 def test_forced_extended_encoding() -> None:
     command = CommandApdu(0x00, 0xB0, 0x00, 0x00, le=256)
-    assert command.to_bytes(extended=True) == bytes.fromhex("00B00000000100")
-    assert parse_command(command.to_bytes(extended=True)) == command
+    assert command.encode(extended=True) == bytes.fromhex("00B00000000100")
+    assert parse_command_apdu(command.encode(extended=True)) == command
     case_1 = CommandApdu(0x00, 0x84, 0x00, 0x00)
-    assert case_1.to_bytes(extended=True) == bytes.fromhex("00840000")
+    assert case_1.encode(extended=True) == bytes.fromhex("00840000")
 
 
-def test_needs_extended_length_boundaries() -> None:
-    assert not CommandApdu(0, 0xB0, 0, 0, bytes(255), le=256).needs_extended_length
-    assert CommandApdu(0, 0xB0, 0, 0, bytes(256)).needs_extended_length
-    assert CommandApdu(0, 0xB0, 0, 0, le=257).needs_extended_length
+def test_is_extended_boundaries() -> None:
+    assert not CommandApdu(0, 0xB0, 0, 0, bytes(255), le=256).is_extended
+    assert CommandApdu(0, 0xB0, 0, 0, bytes(256)).is_extended
+    assert CommandApdu(0, 0xB0, 0, 0, le=257).is_extended
 
 
 @pytest.mark.parametrize(
@@ -74,8 +74,8 @@ def test_needs_extended_length_boundaries() -> None:
         {"cla": 0, "ins": 0, "p1": 0, "p2": 0, "data": bytes(65536)},
     ],
 )
-def test_invalid_command_fields_are_caller_bugs(arguments: dict[str, object]) -> None:
-    with pytest.raises(ValueError):
+def test_invalid_command_fields_are_refused(arguments: dict[str, object]) -> None:
+    with pytest.raises(MalformedApduError):
         CommandApdu(**arguments)  # type: ignore[arg-type]
 
 
@@ -94,34 +94,33 @@ def test_invalid_command_fields_are_caller_bugs(arguments: dict[str, object]) ->
     ],
 )
 def test_malformed_commands_raise(hex_data: str) -> None:
-    with pytest.raises(ApduFormatError):
-        parse_command(bytes.fromhex(hex_data))
+    with pytest.raises(MalformedApduError):
+        parse_command_apdu(bytes.fromhex(hex_data))
 
 
 def test_parse_response() -> None:
-    response = parse_response(bytes.fromhex("60145F019000"))
+    response = parse_response_apdu(bytes.fromhex("60145F019000"))
     assert response == ResponseApdu(bytes.fromhex("60145F01"), 0x9000)
-    assert response.ok
+    assert response.is_success
     assert (response.sw1, response.sw2) == (0x90, 0x00)
-    assert response.to_bytes() == bytes.fromhex("60145F019000")
-    empty = parse_response(bytes.fromhex("6A82"))
+    assert response.encode() == bytes.fromhex("60145F019000")
+    empty = parse_response_apdu(bytes.fromhex("6A82"))
     assert empty.data == b""
-    assert not empty.ok
+    assert not empty.is_success
     assert (empty.sw1, empty.sw2) == (0x6A, 0x82)
 
 
 @pytest.mark.parametrize("raw", [b"", b"\x90"])
 def test_short_response_raises(raw: bytes) -> None:
-    with pytest.raises(ApduFormatError) as caught:
-        parse_response(raw)
-    assert isinstance(caught.value, DocumentError)
-    assert caught.value.translation_key == "document.malformed"
+    with pytest.raises(MalformedApduError) as caught:
+        parse_response_apdu(raw)
+    assert caught.value.translation_key == "card.apdu.malformed"
 
 
 def test_oversized_response_raises() -> None:
-    with pytest.raises(ApduFormatError):
-        parse_response(bytes(65536) + b"\x90\x00\x00")
-    assert len(parse_response(bytes(65536) + b"\x90\x00").data) == 65536
+    with pytest.raises(MalformedApduError):
+        parse_response_apdu(bytes(65536) + b"\x90\x00\x00")
+    assert len(parse_response_apdu(bytes(65536) + b"\x90\x00").data) == 65536
 
 
 @pytest.mark.parametrize(
@@ -200,29 +199,29 @@ _commands = st.builds(
 @settings(max_examples=200, deadline=None)
 @given(_commands, st.booleans())
 def test_command_round_trip(command: CommandApdu, extended: bool) -> None:
-    assert parse_command(command.to_bytes(extended=extended)) == command
+    assert parse_command_apdu(command.encode(extended=extended)) == command
 
 
 @settings(max_examples=200, deadline=None)
 @given(st.binary(max_size=400))
 def test_random_commands_only_raise_format_error(raw: bytes) -> None:
     try:
-        command = parse_command(raw)
-    except ApduFormatError:
+        command = parse_command_apdu(raw)
+    except MalformedApduError:
         return
     # Whatever parses must encode back to the same bytes in one of its two encodings.
-    assert raw in (command.to_bytes(), command.to_bytes(extended=True))
+    assert raw in (command.encode(), command.encode(extended=True))
 
 
 @settings(max_examples=200, deadline=None)
 @given(st.binary(max_size=300))
 def test_random_responses_only_raise_format_error(raw: bytes) -> None:
     try:
-        response = parse_response(raw)
-    except ApduFormatError:
+        response = parse_response_apdu(raw)
+    except MalformedApduError:
         assert len(raw) < 2
         return
-    assert response.to_bytes() == raw
+    assert response.encode() == raw
     describe_status(response.sw)
     try:
         check(response)

@@ -175,6 +175,6 @@ def test_bac_commands_encode_as_part_11_shows() -> None:
     authentication = bac.start_mutual_authentication(
         keys, h("rnd_ic"), random_bytes=scripted(h("rnd_ifd"), h("k_ifd"))
     )
-    assert bac.get_challenge_command().to_bytes() == bytes.fromhex("0084000008")
+    assert bac.get_challenge_command().encode() == bytes.fromhex("0084000008")
     expected = bytes.fromhex("0082000028") + h("e_ifd") + h("m_ifd") + b"\x28"
-    assert bac.mutual_authenticate_command(authentication).to_bytes() == expected
+    assert bac.mutual_authenticate_command(authentication).encode() == expected

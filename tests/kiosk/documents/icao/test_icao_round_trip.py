@@ -11,7 +11,14 @@ import datetime as dt
 import pytest
 
 from kiosk.documents import tlv
-from kiosk.documents.apdu import CardStatusError, CommandApdu, ResponseApdu, check, parse_command, parse_response
+from kiosk.documents.apdu import (
+    CardStatusError,
+    CommandApdu,
+    ResponseApdu,
+    check,
+    parse_command_apdu,
+    parse_response_apdu,
+)
 from kiosk.documents.icao import bac
 from kiosk.documents.icao.errors import BacAuthenticationError, DataGroupHashMismatchError
 from kiosk.documents.icao.passive_auth import verify_sod
@@ -40,11 +47,11 @@ class MinimalEmrtd:
         self._selected = b""
 
     def transmit(self, raw: bytes) -> bytes:
-        command = parse_command(raw)
+        command = parse_command_apdu(raw)
         if self._session is None:
-            return self._authenticate(command).to_bytes()
+            return self._authenticate(command).encode()
         plain = self._session.unwrap_command(command)
-        return self._session.wrap_response(self._serve(plain)).to_bytes()
+        return self._session.wrap_response(self._serve(plain)).encode()
 
     def _authenticate(self, command: CommandApdu) -> ResponseApdu:
         if command.ins == bac.INS_GET_CHALLENGE:
@@ -70,16 +77,16 @@ class MinimalEmrtd:
 
 def reader_session(card: MinimalEmrtd, access_key: str) -> SecureMessaging:
     keys = bac.document_keys(access_key)
-    challenge = check(parse_response(card.transmit(bac.get_challenge_command().to_bytes()))).data
+    challenge = check(parse_response_apdu(card.transmit(bac.get_challenge_command().encode()))).data
     authentication = bac.start_mutual_authentication(keys, challenge)
-    answer = check(parse_response(card.transmit(bac.mutual_authenticate_command(authentication).to_bytes())))
+    answer = check(parse_response_apdu(card.transmit(bac.mutual_authenticate_command(authentication).encode())))
     return SecureMessaging(bac.finish_mutual_authentication(keys, authentication, answer.data))
 
 
 def read_file(card: MinimalEmrtd, session: SecureMessaging, identifier: int, chunk: int = 200) -> bytes:
     def exchange(command: CommandApdu) -> ResponseApdu:
-        raw = card.transmit(session.wrap_command(command).to_bytes())
-        return check(session.unwrap_response(parse_response(raw)))
+        raw = card.transmit(session.wrap_command(command).encode())
+        return check(session.unwrap_response(parse_response_apdu(raw)))
 
     exchange(CommandApdu(0x00, 0xA4, 0x02, 0x0C, data=identifier.to_bytes(2, "big")))
     head = exchange(CommandApdu(0x00, 0xB0, 0x00, 0x00, le=4)).data

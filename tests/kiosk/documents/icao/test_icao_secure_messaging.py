@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kiosk.documents import tlv
-from kiosk.documents.apdu import CommandApdu, ResponseApdu, parse_command, parse_response
+from kiosk.documents.apdu import CommandApdu, ResponseApdu, parse_command_apdu, parse_response_apdu
 from kiosk.documents.icao import bac, cipher
 from kiosk.documents.icao.errors import IcaoError, SecureMessagingError
 from kiosk.documents.icao.secure_messaging import CardSecureMessaging, SecureMessaging
@@ -33,11 +33,11 @@ def test_reader_wraps_and_unwraps_the_vector_exchanges() -> None:
     session = SecureMessaging(vector_session_keys())
     initial = int(BAC["ssc"], 16)
     for number, exchange in enumerate(EXCHANGES):
-        plain = parse_command(bytes.fromhex(exchange["plain_command"]))
+        plain = parse_command_apdu(bytes.fromhex(exchange["plain_command"]))
         protected = session.wrap_command(plain)
-        assert protected.to_bytes().hex().upper() == exchange["protected_command"]
+        assert protected.encode().hex().upper() == exchange["protected_command"]
         assert session.send_sequence_counter == initial + 2 * number + 1
-        response = session.unwrap_response(parse_response(bytes.fromhex(exchange["protected_response"])))
+        response = session.unwrap_response(parse_response_apdu(bytes.fromhex(exchange["protected_response"])))
         assert response.data.hex().upper() == exchange["plain_response_data"]
         assert response.sw == 0x9000
         assert session.send_sequence_counter == initial + 2 * number + 2
@@ -46,10 +46,10 @@ def test_reader_wraps_and_unwraps_the_vector_exchanges() -> None:
 def test_card_unwraps_and_wraps_the_vector_exchanges() -> None:
     card = CardSecureMessaging(vector_session_keys())
     for exchange in EXCHANGES:
-        command = card.unwrap_command(parse_command(bytes.fromhex(exchange["protected_command"])))
-        assert command.to_bytes().hex().upper() == exchange["plain_command"]
+        command = card.unwrap_command(parse_command_apdu(bytes.fromhex(exchange["protected_command"])))
+        assert command.encode().hex().upper() == exchange["plain_command"]
         plain_response = ResponseApdu(data=bytes.fromhex(exchange["plain_response_data"]), sw=0x9000)
-        assert card.wrap_response(plain_response).to_bytes().hex().upper() == exchange["protected_response"]
+        assert card.wrap_response(plain_response).encode().hex().upper() == exchange["protected_response"]
 
 
 def test_session_keys_do_not_show_in_repr() -> None:
@@ -77,10 +77,10 @@ commands = st.builds(
 def test_round_trip_reader_to_card_and_back(command: CommandApdu, response_data: bytes, sw: int) -> None:
     reader, card = _pair()
     protected = reader.wrap_command(command)
-    on_the_wire = parse_command(protected.to_bytes())  # what the card receives, short or extended
+    on_the_wire = parse_command_apdu(protected.encode())  # what the card receives, short or extended
     assert card.unwrap_command(on_the_wire) == command
     wrapped = card.wrap_response(ResponseApdu(data=response_data, sw=sw))
-    unwrapped = reader.unwrap_response(parse_response(wrapped.to_bytes()))
+    unwrapped = reader.unwrap_response(parse_response_apdu(wrapped.encode()))
     assert unwrapped == ResponseApdu(data=response_data, sw=sw)
     assert reader.send_sequence_counter == card.send_sequence_counter
 
@@ -88,19 +88,19 @@ def test_round_trip_reader_to_card_and_back(command: CommandApdu, response_data:
 def test_long_read_uses_extended_length() -> None:
     reader, card = _pair()
     protected = reader.wrap_command(CommandApdu(0x00, 0xB0, 0x00, 0x00, le=4000))
-    encoded = protected.to_bytes()
+    encoded = protected.encode()
     assert encoded[4] == 0x00 and encoded[-2:] == b"\x00\x00"  # extended Lc and Le '0000'
-    assert card.unwrap_command(parse_command(encoded)).le == 4000
+    assert card.unwrap_command(parse_command_apdu(encoded)).le == 4000
 
 
 def _vector_response(index: int) -> ResponseApdu:
-    return parse_response(bytes.fromhex(EXCHANGES[index]["protected_response"]))
+    return parse_response_apdu(bytes.fromhex(EXCHANGES[index]["protected_response"]))
 
 
 def _reader_after_command(index: int) -> SecureMessaging:
     reader = SecureMessaging(vector_session_keys())
     for number in range(index + 1):
-        reader.wrap_command(parse_command(bytes.fromhex(EXCHANGES[number]["plain_command"])))
+        reader.wrap_command(parse_command_apdu(bytes.fromhex(EXCHANGES[number]["plain_command"])))
         if number < index:
             reader.unwrap_response(_vector_response(number))
     return reader
@@ -194,14 +194,14 @@ def test_card_refuses_a_tampered_command() -> None:
     protected = bytearray(bytes.fromhex(EXCHANGES[0]["protected_command"]))
     protected[8] ^= 0x01
     with pytest.raises(SecureMessagingError) as raised:
-        card.unwrap_command(parse_command(bytes(protected)))
+        card.unwrap_command(parse_command_apdu(bytes(protected)))
     assert raised.value.reason == "bad_mac"
 
 
 def test_card_refuses_a_plain_command() -> None:
     _, card = _pair()
     with pytest.raises(SecureMessagingError) as raised:
-        card.unwrap_command(parse_command(bytes.fromhex(EXCHANGES[0]["plain_command"])))
+        card.unwrap_command(parse_command_apdu(bytes.fromhex(EXCHANGES[0]["plain_command"])))
     assert raised.value.reason == "missing_mac"
 
 
