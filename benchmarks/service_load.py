@@ -37,17 +37,24 @@ CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
 def process_cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process, from /proc."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+    """User + system CPU time of a process and its worker children, from /proc."""
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if stat.parent.name == str(pid) or fields[1] == str(pid):
+            total += (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+    return total
 BUDGET_P99_MS = 100.0
 
 
-def start_server(root: Path, station: int) -> tuple[subprocess.Popen[bytes], str]:
+def start_server(root: Path, station: int, workers: int) -> tuple[subprocess.Popen[bytes], str]:
     ready = root / "ready"
     process = subprocess.Popen(
         [sys.executable, "-m", "simulator.cli", "--home", str(root), "egov", "serve", "--port", "0",
-         "--station", str(station), "--ready-file", str(ready)],
+         "--station", str(station), "--ready-file", str(ready), "--workers", str(workers)],
         stdout=subprocess.DEVNULL,
     )
     deadline = time.monotonic() + 120
@@ -65,6 +72,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--rate", type=float, default=BUDGET_RATE, help="total offered checks/s in the open load")
     parser.add_argument("--levels", default="1,10,100")
+    parser.add_argument("--workers", type=int, default=1, help="server processes")
     parser.add_argument("--verify-every", type=int, default=1,
                         help="the load generator verifies 1 answer in N (the service's work is the same)")
     args = parser.parse_args()
@@ -85,7 +93,7 @@ def main() -> None:
     }
     levels = [int(level) for level in args.levels.split(",")]
     fleet = enroll_fleet(paths.database, max(levels), stations)
-    process, base_url = start_server(root, station)
+    process, base_url = start_server(root, station, args.workers)
     try:
         config = load_config(paths.kiosk_config)
         context = ssl.create_default_context(cafile=str(paths.ca))

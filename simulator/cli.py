@@ -24,7 +24,7 @@ def _sim_home(args: argparse.Namespace) -> Path:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from simulator.egov.world import prepare, run_server  # noqa: PLC0415
+    from simulator.egov.world import prepare, serve  # noqa: PLC0415
 
     paths, station = prepare(_sim_home(args), seed=args.seed, voters=args.voters, stations=args.stations,
                              station=args.station)
@@ -35,9 +35,7 @@ def _serve(args: argparse.Namespace) -> int:
         if args.ready_file:
             Path(args.ready_file).write_text(base_url)
 
-    import uvloop  # noqa: PLC0415  (a faster event loop for the simulated service)
-
-    uvloop.run(run_server(paths, station=station, port=args.port, on_ready=ready))
+    serve(paths, station=station, port=args.port, workers=args.workers, on_ready=ready)
     return 0
 
 
@@ -155,6 +153,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--voters", type=_positive, default=5000, help="population size on first start")
     serve.add_argument("--stations", type=_positive, default=40)
     serve.add_argument("--ready-file", help="write the base URL here once listening")
+    serve.add_argument("--workers", type=_positive, default=1,
+                       help="server processes sharing the port (faults are injected per process)")
     serve.set_defaults(handler=_serve)
     faults = egov.add_parser("faults", help="show or change injected faults of the running service")
     faults.add_argument("--set", action="append", type=_parse_setting, metavar="NAME=VALUE",

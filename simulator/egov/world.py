@@ -13,6 +13,7 @@ import logging
 import os
 import secrets
 import signal
+import socket
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -140,17 +141,64 @@ def write_kiosk_config(paths: SimulatorPaths, *, base_url: str, station: int) ->
     temporary.replace(paths.kiosk_config)
 
 
-async def run_server(
+def listening_socket(host: str, port: int) -> socket.socket:
+    """A bound, listening TCP socket on loopback (``port`` 0 picks a free one)."""
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        raise ValueError("the simulated service listens on loopback only")
+    family = socket.AF_INET6 if host == "::1" else socket.AF_INET
+    listener = socket.socket(family, socket.SOCK_STREAM)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    listener.bind((host, port))
+    listener.listen(1024)
+    return listener
+
+
+def serve(
     paths: SimulatorPaths,
     *,
     station: int,
     host: str = "127.0.0.1",
     port: int = 8443,
+    workers: int = 1,
     on_ready: Callable[[str], None] | None = None,
 ) -> None:
-    """Serve until SIGINT or SIGTERM; call ``on_ready`` with the base URL once listening."""
-    if host not in ("127.0.0.1", "localhost", "::1"):
-        raise ValueError("the simulated service listens on loopback only")
+    """Serve until SIGINT or SIGTERM with ``workers`` processes sharing one listening socket.
+
+    Each worker has its own event loop and database connection; SQLite (WAL) keeps nonces, registrations
+    and decisions consistent between them. Injected faults are per worker: use one worker for fault tests.
+    """
+    import uvloop  # noqa: PLC0415  (a faster event loop for the simulated service)
+
+    listener = listening_socket(host, port)
+    base_url = f"https://{host}:{listener.getsockname()[1]}"
+    children = []
+    for _ in range(workers - 1):
+        pid = os.fork()
+        if pid == 0:  # a worker: serve, then leave without running the parent's clean-up
+            try:
+                uvloop.run(_serve_socket(paths, listener, on_listening=None))
+            finally:
+                os._exit(0)
+        children.append(pid)
+
+    def listening() -> None:
+        write_kiosk_config(paths, base_url=base_url, station=station)
+        if on_ready is not None:
+            on_ready(base_url)
+
+    try:
+        uvloop.run(_serve_socket(paths, listener, on_listening=listening))
+    finally:
+        for pid in children:
+            os.kill(pid, signal.SIGTERM)
+        for pid in children:
+            os.waitpid(pid, 0)
+        listener.close()
+
+
+async def _serve_socket(
+    paths: SimulatorPaths, listener: socket.socket, *, on_listening: Callable[[], None] | None
+) -> None:
     registry = Registry(paths.database)
     state = ServiceState(
         registry=registry,
@@ -159,15 +207,12 @@ async def run_server(
     )
     runner = web.AppRunner(make_app(state), access_log=None)
     await runner.setup()
-    site = web.TCPSite(
-        runner, host, port, ssl_context=server_ssl_context(paths.tls / "server.pem", paths.tls / "server-key.pem")
+    site = web.SockSite(
+        runner, listener, ssl_context=server_ssl_context(paths.tls / "server.pem", paths.tls / "server-key.pem")
     )
     await site.start()
-    bound_port = runner.addresses[0][1]
-    base_url = f"https://{host}:{bound_port}"
-    write_kiosk_config(paths, base_url=base_url, station=station)
-    if on_ready is not None:
-        on_ready(base_url)
+    if on_listening is not None:
+        on_listening()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signal_number in (signal.SIGINT, signal.SIGTERM):

@@ -60,7 +60,9 @@ class RunningService:
                 self.process.wait(timeout=10)
 
 
-def start_service(root: Path, *, voters: int = 1500, stations: int = 6, seed: int = 11) -> RunningService:
+def start_service(
+    root: Path, *, voters: int = 1500, stations: int = 6, seed: int = 11, workers: int = 1
+) -> RunningService:
     """Prepare a world under ``root`` and start serving it on a free loopback port."""
     paths, station = prepare(root, seed=seed, voters=voters, stations=stations)
     ready = root / "ready"
@@ -81,6 +83,8 @@ def start_service(root: Path, *, voters: int = 1500, stations: int = 6, seed: in
             str(station),
             "--ready-file",
             str(ready),
+            "--workers",
+            str(workers),
         ],
         stdout=log,
         stderr=subprocess.STDOUT,
