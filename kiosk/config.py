@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +59,8 @@ class KioskConfig:
     station: int
     service: ServiceConfig
     device_key: KeyFileConfig
+    # Pinned digital-document issuer keys (docs/digital-document-qr.md); empty pins none, refusing every one.
+    document_issuers: dict[str, ec.EllipticCurvePublicKey] = field(default_factory=dict)
 
 
 def _require(data: Any, name: str, kind: type, where: str) -> Any:
@@ -89,6 +91,11 @@ def parse_config(data: Any, *, relative_to: Path) -> KioskConfig:
     device_key = _require(data, "device_key", dict, "")
     if _require(device_key, "kind", str, "device_key.") != "keyfile":
         raise ConfigError("configuration: 'device_key.kind' must be 'keyfile'")
+    issuers = data.get("document_issuers") if isinstance(data, dict) else None
+    if issuers is None:  # configurations written before digital documents: no issuer pinned
+        issuers = {}
+    if not isinstance(issuers, dict):
+        raise ConfigError("configuration: 'document_issuers' must be a dict")
     base_url = _require(service, "base_url", str, "service.")
     if not base_url.startswith("https://"):
         raise ConfigError("configuration: 'service.base_url' must be an https:// URL")
@@ -106,6 +113,10 @@ def parse_config(data: Any, *, relative_to: Path) -> KioskConfig:
             path=relative_to / _require(device_key, "path", str, "device_key."),
             passphrase_file=relative_to / _require(device_key, "passphrase_file", str, "device_key."),
         ),
+        document_issuers={
+            str(key_id): _public_key(_require(issuers, key_id, str, "document_issuers."), f"document_issuers.{key_id}")
+            for key_id in issuers
+        },
     )
 
 

@@ -130,6 +130,41 @@ def _sample(args: argparse.Namespace) -> int:
     return 0
 
 
+def _qr_issue(args: argparse.Namespace) -> int:
+    from kiosk.core.iin import InvalidIin, parse_iin  # noqa: PLC0415
+    from simulator.egov import digital_documents  # noqa: PLC0415
+    from simulator.egov.registry import Registry  # noqa: PLC0415
+
+    try:
+        iin = parse_iin(args.iin).value
+    except InvalidIin as error:
+        print(f"kiosk-sim: {error.message}", file=sys.stderr)
+        return 2
+    database = _sim_home(args) / "registry.sqlite"
+    if not database.exists():
+        print("kiosk-sim: no registry yet (kiosk-sim egov serve creates it)", file=sys.stderr)
+        return 1
+    lifetime = dt.timedelta(seconds=args.valid_for)
+    if not dt.timedelta(0) < lifetime <= digital_documents.MAX_CODE_LIFETIME:
+        print("kiosk-sim: --valid-for must be 1..3600 seconds", file=sys.stderr)
+        return 2
+    registry = Registry(database)
+    try:
+        if registry.person(iin) is None:
+            print("kiosk-sim: there is no such person in the registry", file=sys.stderr)
+            return 1
+        issued = digital_documents.new_code(lifetime)
+        registry.add_digital_document_code(issued.code, iin, issued.expires_at.timestamp(), args.document_expiry)
+    finally:
+        registry.close()
+    if args.png:
+        from simulator.scanner import render_qr  # noqa: PLC0415
+
+        render_qr(issued.qr_payload).save(args.png)
+    print(json.dumps(issued.as_answer()) if args.json else issued.qr_payload)
+    return 0
+
+
 def _positive(text: str) -> int:
     value = int(text)
     if value < 1:
@@ -181,6 +216,18 @@ def build_parser() -> argparse.ArgumentParser:
     sample.add_argument("--db", help="database (default: the simulated service's)")
     sample.add_argument("--station", type=int, default=None, help="only voters whose address lies in this station")
     sample.set_defaults(handler=_sample)
+
+    qr = areas.add_parser("qr", help="digital documents shown as QR codes").add_subparsers(
+        dest="command", required=True
+    )
+    issue = qr.add_parser("issue", help="issue a one-time digital-document code for a person; print its QR payload")
+    issue.add_argument("iin")
+    issue.add_argument("--valid-for", type=_positive, default=180, metavar="SECONDS", help="code lifetime (1..3600)")
+    issue.add_argument("--document-expiry", type=dt.date.fromisoformat, default=None, metavar="YYYY-MM-DD",
+                       help="make the document expire on this date (e.g. in the past, to test refusals)")
+    issue.add_argument("--png", help="also render the QR code to this PNG file")
+    issue.add_argument("--json", action="store_true", help="print code, payload and expiry as JSON")
+    issue.set_defaults(handler=_qr_issue)
     return parser
 
 

@@ -150,6 +150,14 @@ class EgovClient:
         }
         return self._call("POST", "/v1/list-decisions", payload, models.list_decision)
 
+    def digital_document(self, code: str) -> models.SignedDigitalDocument:
+        """Exchange a one-time code from a digital-document QR for the document (issuer signature not yet checked).
+
+        The code is consumed by the first request that reaches the service, so a retry after a lost answer is
+        refused as ``code_used`` (a ``ServiceRejected``); the voter then shows a fresh code.
+        """
+        return self._call("POST", "/v1/digital-documents", {"code": code}, models.digital_document)
+
     def health(self) -> Health:
         """A signed ping: the service's clock and whether it recognised this kiosk's key."""
 

@@ -5,6 +5,9 @@ A signed answer that does not follow the contract raises :class:`MalformedRespon
 
 from __future__ import annotations
 
+import base64
+import binascii
+from dataclasses import dataclass
 from typing import Any, TypeVar, get_args
 
 from kiosk.core.registration import (
@@ -111,3 +114,52 @@ def list_decision(data: Any) -> ListDecisionResult:
     if outcome == "refused":
         return ListDecisionResult(outcome, reason=_get(data, "reason", str))
     return ListDecisionResult(outcome, station=_optional_station(data))
+
+
+MAX_DOCUMENT_FIELDS = 32
+MAX_DOCUMENT_TEXT = 500
+MAX_SIGNATURE_TEXT = 200
+
+
+@dataclass(frozen=True, slots=True)
+class SignedDigitalDocument:
+    """A digital document as the service sent it: its fields, not yet trusted, and the issuer's signature.
+
+    ``document`` is kept exactly as received because the issuer signed its canonical form
+    (docs/digital-document-qr.md); ``kiosk.documents.digital`` verifies it before reading any field.
+    ``repr`` shows no field of the document.
+    """
+
+    document: dict[str, str | None]
+    key_id: str
+    algorithm: str
+    signature: bytes
+
+    def __repr__(self) -> str:
+        return f"SignedDigitalDocument(key_id={self.key_id}, algorithm={self.algorithm}, fields={len(self.document)})"
+
+    __str__ = __repr__
+
+
+def digital_document(data: Any) -> SignedDigitalDocument:
+    """The answer of POST /v1/digital-documents: string (or null) fields and a base64url issuer signature."""
+    document = _get(data, "document", dict)
+    if len(document) > MAX_DOCUMENT_FIELDS:
+        raise MalformedResponse("the digital document has too many fields")
+    for value in document.values():
+        if value is not None and (not isinstance(value, str) or len(value) > MAX_DOCUMENT_TEXT):
+            raise MalformedResponse("a digital document field is not a short text")
+    signature = _get(data, "signature", dict)
+    value = _get(signature, "value", str)
+    if len(value) > MAX_SIGNATURE_TEXT or not value.isascii():
+        raise MalformedResponse("the digital document's signature is not base64url")
+    try:
+        raw = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
+    except (binascii.Error, ValueError) as error:
+        raise MalformedResponse("the digital document's signature is not base64url") from error
+    return SignedDigitalDocument(
+        document=dict(document),
+        key_id=_get(signature, "key_id", str),
+        algorithm=_get(signature, "algorithm", str),
+        signature=raw,
+    )

@@ -45,9 +45,15 @@ CREATE TABLE IF NOT EXISTS list_decisions(
     decision_number INTEGER PRIMARY KEY AUTOINCREMENT, iin TEXT NOT NULL, station_number INTEGER NOT NULL,
     decision TEXT NOT NULL, reason_code TEXT, reason_text TEXT, member_id TEXT NOT NULL,
     device_key_id TEXT NOT NULL, created_at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS digital_document_codes(
+    code_hash TEXT PRIMARY KEY, iin TEXT NOT NULL, expires_at REAL NOT NULL, document_expiry TEXT NULL,
+    used INTEGER NOT NULL DEFAULT 0);
 """
 
 Answer = dict[str, Any]
+
+
+CodeUseOutcome = Literal["valid", "unknown", "used", "expired"]
 
 
 class IdempotencyConflict(Exception):
@@ -62,6 +68,15 @@ class Device:
     public_key: ec.EllipticCurvePublicKey
     station_number: int
     revoked: bool
+
+
+@dataclass(frozen=True, slots=True)
+class DigitalDocumentCodeUse:
+    """What presenting a digital-document code found; ``iin`` and ``document_expiry`` only when ``valid``."""
+
+    outcome: CodeUseOutcome
+    iin: str | None = None
+    document_expiry: dt.date | None = None
 
 
 class Registry:
@@ -159,6 +174,43 @@ class Registry:
         if nonce.startswith("A"):  # prune on roughly 1 request in 64 (base64url's first character)
             self._db.execute("DELETE FROM seen_nonces WHERE expires_at < ?", (time.time(),))
         return True
+
+    # --- digital-document codes -----------------------------------------------------------------------
+
+    def add_digital_document_code(
+        self, code: str, iin: str, expires_at: float, document_expiry: dt.date | None = None
+    ) -> None:
+        """Store a one-time digital-document code (hashed) for a person; ``document_expiry`` overrides theirs."""
+        self._db.execute(
+            "INSERT INTO digital_document_codes(code_hash, iin, expires_at, document_expiry) VALUES (?, ?, ?, ?)",
+            (_sha256(code), iin, expires_at, None if document_expiry is None else document_expiry.isoformat()),
+        )
+
+    def use_digital_document_code(self, code: str) -> DigitalDocumentCodeUse:
+        """Consume a code: valid once, then used; unknown and expired codes are reported as such."""
+        with self._transaction() as db:
+            row = db.execute(
+                "SELECT iin, expires_at, document_expiry, used FROM digital_document_codes WHERE code_hash = ?",
+                (_sha256(code),),
+            ).fetchone()
+            if row is None:
+                return DigitalDocumentCodeUse("unknown")
+            if row["used"]:
+                return DigitalDocumentCodeUse("used")
+            if row["expires_at"] <= time.time():
+                return DigitalDocumentCodeUse("expired")
+            db.execute("UPDATE digital_document_codes SET used = 1 WHERE code_hash = ?", (_sha256(code),))
+            expiry = row["document_expiry"]
+            return DigitalDocumentCodeUse(
+                "valid", str(row["iin"]), None if expiry is None else dt.date.fromisoformat(expiry)
+            )
+
+    def person(self, iin: str) -> Answer | None:
+        """A person's identity fields (iin, surname, given_name, patronymic, birth_date), or None."""
+        row = self._db.execute(
+            "SELECT iin, surname, given_name, patronymic, birth_date FROM voters WHERE iin = ?", (iin,)
+        ).fetchone()
+        return None if row is None else dict(row)
 
     # --- questions ----------------------------------------------------------------------------------
 

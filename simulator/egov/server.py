@@ -23,10 +23,14 @@ from typing import Any
 from aiohttp import web
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
+from http_message_signatures import HTTPMessageSignaturesException
 
 from drivers.keystore.keyfile import key_id_for, raw_signature
 from kiosk.core.iin import InvalidIin, parse_iin
+from kiosk.documents.qr_payload import is_well_formed_code
 from kiosk.egov.signatures import sign_response
+from simulator.egov import digital_documents
+from simulator.egov.digital_documents import DocumentIssuerKey
 from simulator.egov.faults import Faults, InvalidFaults
 from simulator.egov.registry import Answer, Device, IdempotencyConflict, Registry
 from simulator.egov.verification import Rejection, RequestView, authenticate
@@ -95,6 +99,7 @@ class ServiceState:
     faults: Faults = field(default_factory=Faults)
     rng: random.Random = field(default_factory=random.Random)
     last_answers: dict[str, tuple[int, dict[str, str], bytes]] = field(default_factory=dict)
+    document_issuer: DocumentIssuerKey = field(default_factory=DocumentIssuerKey.ephemeral)
 
 
 @dataclass
@@ -121,7 +126,7 @@ def _signed(state: ServiceState, view: RequestView, status: int, payload: Answer
         message = _ResponseMessage(status, headers, view)
         try:
             sign_response(message, signer=signer, body=body, bound_to_request=bound)
-        except Exception:  # a request signature that cannot be covered: answer bound to nothing
+        except HTTPMessageSignaturesException:  # a malformed request signature cannot be covered: bind to nothing
             headers = {"Content-Type": "application/json; charset=utf-8"}
             sign_response(_ResponseMessage(status, headers, view), signer=signer, body=body, bound_to_request=False)
     return web.Response(status=status, body=body, headers=headers)
@@ -240,10 +245,36 @@ async def list_decision(
     return 200, answer
 
 
+_CODE_REFUSALS = {
+    "unknown": (404, "unknown_code", "no digital-document code like this was issued"),
+    "used": (410, "code_used", "this digital-document code was already used"),
+    "expired": (410, "code_expired", "this digital-document code has expired"),
+}
+
+
+async def digital_document(
+    state: ServiceState, request: web.Request, device: Device, payload: dict[str, Any]
+) -> tuple[int, Answer]:
+    """POST /v1/digital-documents: exchange a one-time code for the issuer-signed document."""
+    code = _field(payload, "code", str)
+    if not is_well_formed_code(code):
+        raise Rejection(422, "invalid_code", "the code is not 43 characters of base64url")
+    use = state.registry.use_digital_document_code(code)
+    if use.outcome != "valid":
+        raise Rejection(*_CODE_REFUSALS[use.outcome])
+    assert use.iin is not None  # a valid code always names its person
+    person = state.registry.person(use.iin)
+    if person is None:
+        raise Rejection(404, "unknown_code", "the code's person is no longer in the registry")
+    now = dt.datetime.now(dt.UTC)
+    return 200, digital_documents.signed_document(person, state.document_issuer, now=now, expiry=use.document_expiry)
+
+
 BUSINESS_ENDPOINTS: dict[str, Handler] = {
     "/v1/registration-check": registration_check,
     "/v1/temporary-registrations": temporary_registration,
     "/v1/list-decisions": list_decision,
+    "/v1/digital-documents": digital_document,
 }
 
 
@@ -374,6 +405,32 @@ async def _control_faults(request: web.Request) -> web.StreamResponse:
     return web.json_response(state.faults.as_dict())
 
 
+async def _control_digital_documents(request: web.Request) -> web.StreamResponse:
+    """POST /_sim/digital-documents {iin, valid_for_seconds?, document_expiry?}: a code as a phone app shows it."""
+    state = request.app[STATE_KEY]
+    if not secrets.compare_digest(request.headers.get(CONTROL_HEADER, ""), state.control_token):
+        return web.json_response(_error("forbidden", "wrong or missing control token"), status=403)
+    try:
+        payload = await _read_json(request, await _read_body(request))
+        iin = _iin(payload)
+        seconds = _field(payload, "valid_for_seconds", int, optional=True)
+        lifetime = digital_documents.CODE_LIFETIME if seconds is None else dt.timedelta(seconds=seconds)
+        if not dt.timedelta(0) < lifetime <= digital_documents.MAX_CODE_LIFETIME:
+            raise Rejection(422, "invalid_field", "valid_for_seconds must be 1..3600")
+        expiry_text = _field(payload, "document_expiry", str, optional=True)
+        try:
+            expiry = None if expiry_text is None else dt.date.fromisoformat(expiry_text)
+        except ValueError as error:
+            raise Rejection(422, "invalid_field", "document_expiry must be an ISO date") from error
+        if state.registry.person(iin) is None:
+            raise Rejection(404, "unknown_person", "there is no such person in the registry")
+    except Rejection as rejection:
+        return web.json_response(_error(rejection.reason, rejection.message), status=rejection.status)
+    issued = digital_documents.new_code(lifetime)
+    state.registry.add_digital_document_code(issued.code, iin, issued.expires_at.timestamp(), expiry)
+    return web.json_response(issued.as_answer(), status=201)
+
+
 def make_app(state: ServiceState) -> web.Application:
     """The aiohttp application for ``state``."""
     app = web.Application(client_max_size=MAX_BODY_BYTES)
@@ -385,6 +442,7 @@ def make_app(state: ServiceState) -> web.Application:
     app.router.add_get("/v1/openapi.json", _openapi)
     app.router.add_post("/v1/devices", _enroll)
     app.router.add_route("*", "/_sim/faults", _control_faults)
+    app.router.add_post("/_sim/digital-documents", _control_digital_documents)
     return app
 
 

@@ -21,6 +21,7 @@ from pathlib import Path
 from aiohttp import web
 
 from drivers.keystore.keyfile import FileKeyStore
+from simulator.egov.digital_documents import DocumentIssuerKey
 from simulator.egov.population import generate_population
 from simulator.egov.registry import Registry
 from simulator.egov.server import ServiceKey, ServiceState, make_app, server_ssl_context
@@ -53,6 +54,11 @@ class SimulatorPaths:
     def service_key(self) -> Path:
         """The service's response-signing key."""
         return self.root / "service-key.pem"
+
+    @property
+    def document_issuer_key(self) -> Path:
+        """The digital-documents issuer's signing key (separate from the service key)."""
+        return self.root / "document-issuer-key.pem"
 
     @property
     def database(self) -> Path:
@@ -95,6 +101,7 @@ def prepare(
     if not paths.ca.exists():
         write_test_pki(paths.tls)
     ServiceKey.load_or_create(paths.service_key)
+    DocumentIssuerKey.load_or_create(paths.document_issuer_key)
     if not paths.database.exists():
         log.info("generating a population of %d voters at %d stations (seed %d)", voters, stations, seed)
         generate_population(paths.database, seed=seed, voters=voters, stations=stations)
@@ -123,6 +130,7 @@ def prepare(
 def write_kiosk_config(paths: SimulatorPaths, *, base_url: str, station: int) -> None:
     """Write the kiosk configuration for the running server (atomically)."""
     service_key = ServiceKey.load_or_create(paths.service_key)
+    issuer = DocumentIssuerKey.load_or_create(paths.document_issuer_key)
     config = {
         "station": station,
         "service": {
@@ -135,6 +143,7 @@ def write_kiosk_config(paths: SimulatorPaths, *, base_url: str, station: int) ->
             "path": paths.device_key.name,
             "passphrase_file": paths.device_passphrase.name,
         },
+        "document_issuers": {issuer.key_id: issuer.public_pem()},
     }
     temporary = paths.kiosk_config.with_suffix(".tmp")
     temporary.write_text(json.dumps(config, indent=2))
@@ -204,6 +213,7 @@ async def _serve_socket(
         registry=registry,
         service_key=ServiceKey.load_or_create(paths.service_key),
         control_token=paths.control_token.read_text().strip(),
+        document_issuer=DocumentIssuerKey.load_or_create(paths.document_issuer_key),
     )
     runner = web.AppRunner(make_app(state), access_log=None)
     await runner.setup()
