@@ -20,7 +20,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from http_message_signatures import HTTPMessageSignaturesException
 
 from kiosk.core.iin import Iin
-from kiosk.core.registration import ListDecisionResult, RegistrationCheck, TemporaryRegistrationResult
+from kiosk.core.registration import ListDecisionResult, RegistrationCheck, Station, TemporaryRegistrationResult
 from kiosk.egov import models
 from kiosk.egov.errors import (
     MalformedResponse,
@@ -157,6 +157,15 @@ class EgovClient:
         refused as ``code_used`` (a ``ServiceRejected``); the voter then shows a fresh code.
         """
         return self._call("POST", "/v1/digital-documents", {"code": code}, models.digital_document)
+
+    def station_info(self) -> Station:
+        """The public description of this kiosk's station, as the service holds it."""
+        return self._call(
+            "POST",
+            "/v1/station-info",
+            {"station": self.station},
+            lambda data: models.station(models._get(data, "station", dict)),
+        )
 
     def health(self) -> Health:
         """A signed ping: the service's clock and whether it recognised this kiosk's key."""

@@ -270,7 +270,16 @@ async def digital_document(
     return 200, digital_documents.signed_document(person, state.document_issuer, now=now, expiry=use.document_expiry)
 
 
+async def station_info(
+    state: ServiceState, request: web.Request, device: Device, payload: dict[str, Any]
+) -> tuple[int, Answer]:
+    """POST /v1/station-info: the public description of the kiosk's own station (address, hours, desk, services)."""
+    station = _station(state, payload, device)
+    return 200, {"station": state.registry.station(station)}
+
+
 BUSINESS_ENDPOINTS: dict[str, Handler] = {
+    "/v1/station-info": station_info,
     "/v1/registration-check": registration_check,
     "/v1/temporary-registrations": temporary_registration,
     "/v1/list-decisions": list_decision,

@@ -212,3 +212,11 @@ def test_an_unknown_device_key_is_rejected_by_the_service(service: RunningServic
     with pytest.raises(ServiceRejected) as raised:
         client.registration_check(parse_iin(_voter(service, "listed_here")))
     assert raised.value.reason == "unknown_key"
+
+
+def test_station_info_describes_the_kiosks_own_station(service: RunningService, client: EgovClient) -> None:
+    station = client.station_info()
+    assert station.number == service.station
+    assert station.offers_temporary_registration
+    assert station.address.kk and station.address.ru and station.address.en
+    assert station.commission_desk >= 1
