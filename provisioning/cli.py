@@ -12,11 +12,21 @@ import sys
 from collections.abc import Callable, Sequence
 
 from kiosk.errors import KioskError
-from provisioning import enroll_commands, init_commands, journal_commands
+from provisioning import (
+    config_commands,
+    enroll_commands,
+    fleet,
+    init_commands,
+    journal_commands,
+    selftest_commands,
+)
 
 EXIT_FAILURE = 2
 Registrar = Callable[["argparse._SubParsersAction[argparse.ArgumentParser]"], None]
-AREAS: tuple[Registrar, ...] = (init_commands.register, enroll_commands.register, journal_commands.register)
+AREAS: tuple[Registrar, ...] = (
+    init_commands.register, enroll_commands.register, config_commands.register, fleet.register,
+    journal_commands.register, selftest_commands.register,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,112 @@
+"""The territorial commission's signing key, for ``config sign`` and ``fleet``.
+
+Two places for it, chosen by options shared by both commands:
+
+- an encrypted PKCS#8 PEM file (``--commission-key FILE --passphrase-file F``). Signatures from a file key use
+  deterministic ECDSA (RFC 6979), so signing the same configurations twice gives byte-identical files: the
+  commission can rebuild a fleet and compare;
+- a PKCS#11 token (``--commission-token LABEL --pin-file F [--module PATH] [--key-label L]``), where the key
+  never leaves the token (the token's ECDSA nonces are its own, so signatures differ between runs while the
+  signed configurations and their digests do not).
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from cryptography.exceptions import UnsupportedAlgorithm
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+
+from drivers.keystore import KeyStore, KeyStoreError
+from drivers.keystore.keyfile import raw_signature
+from drivers.keystore.pkcs11 import DEFAULT_MODULE, Pkcs11Token
+from kiosk.station_config_verify import commission_key_id
+from provisioning.init_commands import UsageError, read_secret_file
+
+DEFAULT_COMMISSION_KEY_LABEL = "commission-config"
+MAX_KEY_FILE_BYTES = 64 * 1024
+
+
+class DeterministicFileSigner:
+    """A commission key from an encrypted PKCS#8 file, signing with RFC 6979 deterministic ECDSA P-256."""
+
+    def __init__(self, private_key: ec.EllipticCurvePrivateKey) -> None:
+        if not isinstance(private_key.curve, ec.SECP256R1):
+            raise KeyStoreError("the commission key must be an EC P-256 key", translation_key="keystore.wrong_key")
+        self._private_key = private_key
+        self._key_id = commission_key_id(private_key.public_key())
+
+    @classmethod
+    def open(cls, path: Path, passphrase: bytes) -> DeterministicFileSigner:
+        """Load and decrypt the key at ``path``."""
+        try:
+            with path.open("rb") as handle:
+                pem = handle.read(MAX_KEY_FILE_BYTES)
+        except OSError as error:
+            raise KeyStoreError(f"cannot read the key file {path}", translation_key="keystore.missing") from error
+        try:
+            private_key = serialization.load_pem_private_key(pem, password=passphrase)
+        except (ValueError, TypeError, UnsupportedAlgorithm) as error:
+            raise KeyStoreError(
+                "the commission key file cannot be decrypted (wrong passphrase, not encrypted, or damaged)",
+                translation_key="keystore.locked",
+            ) from error
+        if not isinstance(private_key, ec.EllipticCurvePrivateKey):
+            raise KeyStoreError("the commission key must be an EC P-256 key", translation_key="keystore.wrong_key")
+        return cls(private_key)
+
+    @property
+    def key_id(self) -> str:
+        """The commission key id (``tc-...``)."""
+        return self._key_id
+
+    def public_key(self) -> ec.EllipticCurvePublicKey:
+        """The public half of the key."""
+        return self._private_key.public_key()
+
+    def sign(self, data: bytes) -> bytes:
+        """Raw r || s deterministic ECDSA P-256 / SHA-256 signature (RFC 6979 section 3.2)."""
+        algorithm = ec.ECDSA(hashes.SHA256(), deterministic_signing=True)
+        return raw_signature(self._private_key.sign(data, algorithm))
+
+
+def add_commission_key_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options that say where the commission's signing key is."""
+    group = parser.add_argument_group("the territorial commission's signing key (a file or a PKCS#11 token)")
+    group.add_argument("--commission-key", type=Path, metavar="FILE", help="encrypted PKCS#8 PEM key file")
+    group.add_argument("--passphrase-file", type=Path, metavar="FILE", help="file holding the key file's passphrase")
+    group.add_argument("--commission-token", metavar="LABEL", help="label of the token holding the commission key")
+    group.add_argument("--pin-file", type=Path, metavar="FILE", help="file holding the token's user PIN")
+    group.add_argument("--module", type=Path, default=DEFAULT_MODULE, metavar="PATH",
+                       help=f"PKCS#11 module (default: {DEFAULT_MODULE})")
+    group.add_argument("--key-label", default=DEFAULT_COMMISSION_KEY_LABEL, metavar="LABEL",
+                       help=f"label of the key inside the token (default: {DEFAULT_COMMISSION_KEY_LABEL})")
+
+
+@contextmanager
+def commission_signer(args: argparse.Namespace) -> Iterator[KeyStore]:
+    """The signer the options name; a token is logged out when the block ends. ``UsageError`` for bad options."""
+    in_file = args.commission_key is not None or args.passphrase_file is not None
+    in_token = args.commission_token is not None or args.pin_file is not None
+    if in_file == in_token:
+        raise UsageError(
+            "give either --commission-key FILE with --passphrase-file F, or --commission-token LABEL with --pin-file F"
+        )
+    if in_file:
+        if args.commission_key is None or args.passphrase_file is None:
+            raise UsageError("--commission-key and --passphrase-file go together")
+        passphrase = read_secret_file(args.passphrase_file, "passphrase")
+        yield DeterministicFileSigner.open(args.commission_key, passphrase)
+        return
+    if args.commission_token is None or args.pin_file is None:
+        raise UsageError("--commission-token and --pin-file go together")
+    try:
+        pin = read_secret_file(args.pin_file, "PIN").decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise UsageError(f"the PIN file {args.pin_file} is not UTF-8 text") from error
+    with Pkcs11Token.open(label=args.commission_token, pin=pin, module=args.module) as token:
+        yield token.key(args.key_label)
