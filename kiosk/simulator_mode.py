@@ -1,66 +1,419 @@
-"""``kiosk run --simulator`` until the touchscreen lands: start the simulated services, answer a sample
-voter of each kind through the real signed client, and keep the service up for ``kiosk check``."""
+"""``kiosk run --simulator``: the kiosk app on simulated parts, with the developer dock to drive them.
+
+The composition root of simulator mode, and with ``kiosk.wiring`` the only module of ``kiosk`` that imports
+``simulator`` (DESIGN.md section 3). It prepares the simulated world under the simulator's home
+(``$KIOSK_SIM_HOME`` or ``<kiosk home>/sim``), starts ``kiosk-sim egov serve`` as a child, chooses the card reader
+(pcscd with the vpcd virtual reader when it runs or can be started here, else the in-process reader), the
+simulated scanner and printer (printouts in ``<sim home>/printouts``), the speaker (espeak-ng when it can be
+heard, else the simulator's), the journal and outbox (``<sim home>/journal``), starts the dock, and runs the
+voter app. Everything it started is stopped by PID on the way out; a pcscd it did not start is left alone.
+
+``python -m kiosk.simulator_mode --no-ui`` runs the same composition with the voter session headless (screen
+changes printed), until SIGINT or SIGTERM: for tests and benchmarks, and wherever no window is wanted.
+"""
 
 from __future__ import annotations
 
+import argparse
+import contextlib
+import dataclasses
+import datetime as dt
+import functools
+import json
 import os
-import subprocess
+import queue
+import secrets
+import shutil
+import signal
 import sys
-import tempfile
-import time
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
+from types import FrameType
+from typing import TYPE_CHECKING, Any, Literal
 
-from kiosk.cli import describe
-from kiosk.config import kiosk_home, load_config
-from kiosk.core.iin import parse_iin
+import requests
+
+from drivers.card.channel import CardChannel, CardReader
+from drivers.errors import DriverError
+from kiosk.config import CardReaderConfig, KioskConfig, kiosk_home, load_config
+from kiosk.core.identity import Identity
+from kiosk.documents.identify import identify_card
+from kiosk.egov.client import EgovClient
 from kiosk.egov.errors import ServiceError
-from kiosk.wiring import service_client
+from kiosk.errors import KioskError
+from kiosk.i18n import translator
+from kiosk.journal.evidence import ResponseEvidence
+from kiosk.journal.journal import Journal
+from kiosk.journal.outbox import Outbox
+from kiosk.journal.secret import load_or_create_secret
+from kiosk.journal.sender import OutboxSender
+from kiosk.runtime.parts import Speaker, VoterParts
+from kiosk.wiring import card_reader as configured_card_reader
+from kiosk.wiring import open_device_key
+from simulator.cards.inprocess import InProcessCardReader
+from simulator.cards.vpcd import VPCD_READER_PREFIX, VpcdCardClient
+from simulator.dock.card_slots import CardSlot, InProcessCardSlot, VpcdCardSlot
+from simulator.dock.processes import (
+    PcscdHandle,
+    ServiceProcess,
+    SimulatorStartError,
+    pcscd_unavailable_reason,
+    start_or_reuse_pcscd,
+    start_service,
+    start_xvfb,
+    xvfb_available,
+)
+from simulator.dock.spoken import SpokenRecorder
 
-READY_TIMEOUT = 120.0
+if TYPE_CHECKING:  # the dock's server, the world and the simulated devices load in start_simulator
+    from simulator.dock.server import DockServer
+    from simulator.printer import SimPrinter
+    from simulator.scanner import SimCodeScanner
+
+CardReaderChoice = Literal["auto", "pcsc", "in_process"]
 
 
-def start_simulated_service(home: Path, port: int = 8443) -> tuple[subprocess.Popen[bytes], str]:
-    """Start ``kiosk-sim egov serve`` as a child process; return it and its base URL once it listens."""
-    ready_file = Path(tempfile.mkdtemp()) / "ready"
-    process = subprocess.Popen(  # noqa: S603  (our own module, fixed arguments)
-        [sys.executable, "-m", "simulator.cli", "--home", str(home), "egov", "serve", "--port", str(port),
-         "--ready-file", str(ready_file)],
+@dataclass(frozen=True, slots=True)
+class SimulatorOptions:
+    """How to run simulator mode. ``home`` None: ``$KIOSK_SIM_HOME`` or ``<kiosk home>/sim``."""
+
+    home: Path | None = None
+    ui: bool = True
+    fullscreen: bool = False
+    card_reader: CardReaderChoice = "auto"
+    dock_port: int = 0
+    service_port: int = 0
+    ready_file: Path | None = None
+
+
+@dataclass
+class Choices:
+    """What simulator mode chose and why, for the banner and the ready file."""
+
+    display: str = "none (headless)"
+    card_reader: str = ""
+    speaker: str = ""
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class RunningSimulator:
+    """Everything started, ready for the app: the voter parts, the dock and what was chosen."""
+
+    home: Path
+    config: KioskConfig
+    parts: VoterParts
+    dock: DockServer
+    service: ServiceProcess
+    choices: Choices
+    recorder: SpokenRecorder
+    printer: SimPrinter
+    scanner: SimCodeScanner
+    slot: CardSlot
+
+    def describe(self) -> dict[str, Any]:
+        """The ready file's content: where the dock and the service are and what was chosen."""
+        return {"pid": os.getpid(), "home": str(self.home), "dock_url": self.dock.url,
+                "service_url": self.service.base_url, "service_pid": self.service.process.pid,
+                "station": self.config.station,
+                "card_reader": self.choices.card_reader, "card_slot": self.slot.kind,
+                "reader_name": self.slot.reader_name, "speaker": self.choices.speaker,
+                "display": self.choices.display, "printouts": str(self.home / "printouts")}
+
+
+def simulator_home(options: SimulatorOptions) -> Path:
+    """The simulator's state directory."""
+    if options.home is not None:
+        return options.home
+    configured = os.environ.get("KIOSK_SIM_HOME")
+    return Path(configured) if configured else kiosk_home() / "sim"
+
+
+# --- the parts ----------------------------------------------------------------------------------------------
+
+
+def prepare_display(stack: contextlib.ExitStack, choices: Choices) -> None:
+    """Give Kivy somewhere to draw: the present ``DISPLAY``, else Xvfb (stopped on exit), else SDL offscreen."""
+    os.environ.setdefault("KIVY_NO_ARGS", "1")  # Kivy must not parse simulator mode's own options
+    if os.environ.get("DISPLAY"):
+        choices.display = f"X display {os.environ['DISPLAY']}"
+        return
+    if xvfb_available():
+        xvfb = start_xvfb()
+        stack.callback(xvfb.stop)
+        os.environ["DISPLAY"] = xvfb.display
+        choices.display = f"Xvfb on {xvfb.display} (no DISPLAY was set; pid {xvfb.process.pid})"
+        return
+    os.environ["SDL_VIDEODRIVER"] = "offscreen"
+    choices.display = "SDL offscreen (no DISPLAY and no Xvfb: nothing visible, use the dock and the printouts)"
+
+
+def choose_card_slot(
+    stack: contextlib.ExitStack, home: Path, wanted: CardReaderChoice, choices: Choices
+) -> tuple[CardSlot, InProcessCardReader | None]:
+    """pcscd with the vpcd reader where it runs or can be started here (root), else the in-process reader.
+
+    Returns the dock's slot and, when the card stays inside this process, the in-process reader.
+    """
+    reason = None if wanted == "in_process" else pcscd_unavailable_reason()
+    if wanted == "pcsc" and reason is not None:
+        raise SimulatorStartError(f"the PC/SC card reader was asked for, but {reason}")
+    if wanted != "in_process" and reason is None:
+        pcscd: PcscdHandle = start_or_reuse_pcscd(home / "logs")
+        stack.callback(pcscd.stop)
+        client = VpcdCardClient()
+        stack.callback(client.close)
+        origin = f"started here, pid {pcscd.process.pid}" if pcscd.process is not None else "already running"
+        choices.card_reader = f"PC/SC reader {VPCD_READER_PREFIX!r} through pcscd ({origin}) and vsmartcard-vpcd"
+        return VpcdCardSlot(client), None
+    in_process = InProcessCardReader()
+    why = "asked for" if wanted == "in_process" else reason
+    choices.card_reader = f"in-process virtual reader ({why})"
+    return InProcessCardSlot(in_process), in_process
+
+
+def choose_speaker(stack: contextlib.ExitStack, choices: Choices, *, wav_directory: Path) -> Speaker:
+    """espeak-ng through an audio player when both are installed, else the simulator's speaker (which records
+    what is said, and writes it as WAV files into ``wav_directory`` when espeak-ng is there)."""
+    from drivers.speech.errors import SpeechDependencyMissing  # noqa: PLC0415  (speech loads when chosen)
+    from drivers.speech.espeak import EspeakSpeaker, find_player  # noqa: PLC0415
+
+    espeak = shutil.which("espeak-ng") is not None
+    if espeak:
+        try:
+            player = find_player()
+        except SpeechDependencyMissing as missing:
+            choices.notes.append(f"speech: {missing}")
+        else:
+            speaker = EspeakSpeaker(player)
+            stack.callback(speaker.close)
+            choices.speaker = f"espeak-ng through {player.player.name}"
+            return speaker
+    from simulator.speech import SimSpeaker  # noqa: PLC0415
+
+    simulated = SimSpeaker(wav_directory, synthesize=espeak)
+    stack.callback(simulated.close)
+    if espeak:
+        choices.speaker = f"simulated speaker: no audio player, WAV files in {wav_directory}; text in the dock"
+    else:
+        choices.speaker = "simulated speaker: espeak-ng is not installed; text in the dock"
+    return simulated
+
+
+def build_voter_parts(
+    config: KioskConfig,
+    *,
+    stack: contextlib.ExitStack,
+    state_directory: Path,
+    card_reader: CardReader,
+    scanner: SimCodeScanner,
+    printer: SimPrinter,
+    speaker: Speaker,
+) -> VoterParts:
+    """The voter runtime's parts over the configured service, with the journal and outbox in ``state_directory``."""
+    evidence = ResponseEvidence()
+    client = EgovClient(
+        base_url=config.service.base_url, signer=open_device_key(config), service_keys=config.service.service_keys,
+        ca_file=str(config.service.ca_file), station=config.station,
+        session=evidence.install(requests.Session()),
     )
-    deadline = time.monotonic() + READY_TIMEOUT
-    while not ready_file.exists():
-        if process.poll() is not None:
-            raise RuntimeError(f"the simulated service exited with status {process.returncode}")
-        if time.monotonic() > deadline:
-            process.terminate()
-            raise RuntimeError("the simulated service did not start in time")
-        time.sleep(0.05)
-    return process, ready_file.read_text()
+    stack.callback(client.close)
+    journal_directory = state_directory / "journal"
+    journal = Journal.open(journal_directory / "journal.sqlite3", signer=open_device_key(config),
+                           secret=load_or_create_secret(journal_directory / "station-secret"))
+    stack.callback(journal.close)
+    sender = OutboxSender(Outbox(journal), client, evidence=evidence)
+    sender.start()  # resend what an earlier run left queued
+    stack.callback(sender.stop)
+    trust = config.document_trust()
+
+    def read_card(channel: CardChannel, today: dt.date) -> Identity:
+        return identify_card(channel, trust, today=today)
+
+    return VoterParts(
+        client=client,
+        card_reader=card_reader,
+        identify_card=read_card,
+        scanner=scanner,
+        sender=sender,
+        printer=printer,
+        speaker=speaker,
+        translator=functools.cache(translator),
+        station=client.station_info(),
+        clock=lambda: dt.datetime.now().astimezone(),
+        key_seed=secrets.token_bytes(32),
+        document_issuers=config.document_issuers,
+    )
+
+
+def start_simulator(options: SimulatorOptions, stack: contextlib.ExitStack) -> RunningSimulator:
+    """Start every simulated part, the service and the dock (each stop registered on ``stack``)."""
+    # Loaded here, not at the top, so that a process building only the voter parts (the cold-start benchmark)
+    # does not pay for the dock's web server and the world's generators.
+    from simulator.dock.controls import DockControls  # noqa: PLC0415
+    from simulator.dock.server import DockServer  # noqa: PLC0415
+    from simulator.dock.service_control import ServiceControl  # noqa: PLC0415
+    from simulator.egov.world import prepare  # noqa: PLC0415
+    from simulator.printer import SimPrinter  # noqa: PLC0415
+    from simulator.scanner import SimCodeScanner  # noqa: PLC0415
+
+    home = simulator_home(options)
+    choices = Choices()
+    if options.ui:
+        prepare_display(stack, choices)
+    paths, station = prepare(home)
+    service = start_service(home, station=station, port=options.service_port)
+    stack.callback(service.stop)
+    config = load_config(paths.kiosk_config)
+    slot, in_process = choose_card_slot(stack, home, options.card_reader, choices)
+    reader_config = (CardReaderConfig(kind="in_process") if in_process is not None
+                     else CardReaderConfig(kind="pcsc", reader_prefix=VPCD_READER_PREFIX))
+    config = dataclasses.replace(config, card_reader=reader_config)
+    reader = configured_card_reader(config, in_process=in_process)
+    close_reader = getattr(reader, "close", None)
+    if close_reader is not None:
+        stack.callback(close_reader)
+    scanner = SimCodeScanner()
+    stack.callback(scanner.close)
+    printer = SimPrinter(home / "printouts")
+    recorder = SpokenRecorder(choose_speaker(stack, choices, wav_directory=home / "speech"))
+    parts = build_voter_parts(config, stack=stack, state_directory=home, card_reader=reader, scanner=scanner,
+                              printer=printer, speaker=recorder)
+    controls = DockControls(home=home, station=config.station, slot=slot, scanner=scanner,
+                            service=ServiceControl.for_home(home, service.base_url), printer=printer,
+                            spoken=recorder.history)
+    dock = DockServer(controls, port=options.dock_port)
+    dock.start()
+    stack.callback(dock.stop)
+    dock.write_url_file(home)
+    return RunningSimulator(home=home, config=config, parts=parts, dock=dock, service=service, choices=choices,
+                            recorder=recorder, printer=printer, scanner=scanner, slot=slot)
+
+
+def banner(running: RunningSimulator) -> str:
+    """The few lines printed at start: the dock's URL and what was chosen."""
+    lines = [
+        "",
+        "Kiosk simulator",
+        f"  dock (control panel): {running.dock.url}",
+        f"  simulated service:    {running.service.base_url} (station {running.config.station}; "
+        f"log {running.service.log_path})",
+        f"  card reader:          {running.choices.card_reader}",
+        f"  speech:               {running.choices.speaker}",
+        f"  display:              {running.choices.display}",
+        f"  printouts:            {running.home / 'printouts'}",
+        "Open the dock in a browser to insert cards and show QR codes; Ctrl-C stops everything.",
+        "",
+    ]
+    return "\n".join(lines + running.choices.notes)
+
+
+# --- running -----------------------------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def _terminate_as_interrupt() -> Iterator[None]:
+    """SIGTERM ends the run like Ctrl-C, so every clean-up (children stopped by PID) runs."""
+    def interrupt(signal_number: int, frame: FrameType | None) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def run_headless(parts: VoterParts, stop: threading.Event, *, report: Callable[[str], None] = print) -> None:
+    """Run the voter session without a window until ``stop``: posted work runs on this thread."""
+    from kiosk.runtime.voter import VoterRuntime  # noqa: PLC0415
+
+    posted: queue.Queue[Callable[[], None]] = queue.Queue()
+    runtime = VoterRuntime(parts, posted.put)
+
+    shown = [""]
+
+    def screen_changed(transition: Any) -> None:
+        name = type(transition.state.screen).__name__  # the screen's kind only: never what it shows
+        if name != shown[0]:
+            shown[0] = name
+            report(f"screen: {name}")
+
+    runtime.add_listener(screen_changed)
+    runtime.start()
+    try:
+        while not stop.is_set():
+            try:
+                task = posted.get(timeout=0.2)
+            except queue.Empty:
+                continue
+            task()
+    finally:
+        runtime.stop()
+
+
+def run_simulator(options: SimulatorOptions) -> int:
+    """Run simulator mode until the app closes (or, headless, until SIGINT or SIGTERM); 1 with the reason printed
+    when a part cannot start."""
+    with _terminate_as_interrupt(), contextlib.ExitStack() as stack:
+        try:
+            running = start_simulator(options, stack)
+        except KeyboardInterrupt:
+            return 130
+        except (SimulatorStartError, KioskError, ServiceError, DriverError) as error:
+            print(f"kiosk: simulator mode cannot start: {error}", file=sys.stderr)
+            return 1
+        print(banner(running), flush=True)
+        if options.ready_file is not None:
+            _write_private(options.ready_file, json.dumps(running.describe()))
+        try:
+            if options.ui:
+                from kiosk.ui.app import run_voter_app  # noqa: PLC0415  (Kivy loads only for the window)
+
+                run_voter_app(running.parts, fullscreen=options.fullscreen)
+            else:
+                run_headless(running.parts, threading.Event())
+        except KeyboardInterrupt:
+            print("\nkiosk simulator: stopping", flush=True)
+    return 0
+
+
+def _write_private(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` atomically, readable by us only (it carries the dock's token)."""
+    temporary = path.with_suffix(".tmp")
+    temporary.unlink(missing_ok=True)
+    temporary.touch(mode=0o600)
+    temporary.write_text(text)
+    temporary.replace(path)
 
 
 def run_simulator_demo() -> int:
-    """Start the simulated world, show one answer of each kind, then serve until Ctrl-C."""
-    from simulator.egov.population import sample_voters  # noqa: PLC0415  (simulator mode only)
+    """What ``kiosk run --simulator`` calls today: simulator mode with the window."""
+    return run_simulator(SimulatorOptions())
 
-    home = Path(os.environ.get("KIOSK_SIM_HOME") or kiosk_home() / "sim")
-    process, base_url = start_simulated_service(home)
-    try:
-        config = load_config(home / "kiosk.json")
-        client = service_client(config)
-        print(f"\nSimulated services at {base_url}; this kiosk is station {config.station}.\n")
-        for category in ("listed_here", "listed_elsewhere", "not_listed", "under_age"):
-            for iin_text in sample_voters(home / "registry.sqlite", category, 1, station=config.station):
-                try:
-                    answer = describe(client.registration_check(parse_iin(iin_text)))
-                except ServiceError as error:
-                    answer = f"error: {error.message}"
-                print(f"[{category}] IIN {iin_text}:\n{answer}\n")
-        client.close()
-        print("Try `.venv/bin/kiosk check IIN` or `.venv/bin/kiosk-sim egov faults --set error=1`; Ctrl-C stops.")
-        process.wait()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        if process.poll() is None:
-            process.terminate()
-            process.wait(timeout=10)
-    return 0
+
+def build_parser() -> argparse.ArgumentParser:
+    """Options of ``python -m kiosk.simulator_mode`` (the same as ``kiosk run --simulator``'s, plus test ones)."""
+    parser = argparse.ArgumentParser(prog="kiosk.simulator_mode", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--home", type=Path, default=None, help="simulator state directory")
+    parser.add_argument("--no-ui", action="store_true", help="no window: the voter session runs headless")
+    parser.add_argument("--fullscreen", action="store_true", help="full-screen window, as on a station")
+    parser.add_argument("--card-reader", choices=("auto", "pcsc", "in_process"), default="auto")
+    parser.add_argument("--dock-port", type=int, default=0, help="the dock's port (0: any free port)")
+    parser.add_argument("--ready-file", type=Path, default=None,
+                        help="write a JSON description here once everything runs")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of ``python -m kiosk.simulator_mode``."""
+    args = build_parser().parse_args(argv)
+    return run_simulator(SimulatorOptions(home=args.home, ui=not args.no_ui, fullscreen=args.fullscreen,
+                                          card_reader=args.card_reader, dock_port=args.dock_port,
+                                          ready_file=args.ready_file))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
