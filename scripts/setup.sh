@@ -12,7 +12,7 @@ APT_PACKAGES=(
   libpcsclite-dev pcscd vsmartcard-vpcd pcsc-tools opensc  # PC/SC and the virtual reader
   softhsm2                                                 # PKCS#11 token for the device key
   espeak-ng sox                                            # speech
-  poppler-utils                                            # PDF to PNG, for looking at printouts
+  poppler-utils fonts-dejavu-core                          # PDF to PNG; the receipt font with Kazakh letters
   openssl ca-certificates gcc
 )
 

@@ -1,0 +1,1 @@
+"""Speech: the ``Speaker`` interface and the espeak-ng backend (kk, ru, en)."""
