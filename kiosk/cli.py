@@ -1,4 +1,4 @@
-"""The ``kiosk`` command: ``run``, ``check``; every failure exits non-zero with a one-line reason."""
+"""The ``kiosk`` command: ``run``, ``check``, ``identify``; every failure exits non-zero with a one-line reason."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from drivers.errors import DriverError
+from kiosk.cli_identify import add_identify_parser
 from kiosk.config import default_config_path, load_config
 from kiosk.core.iin import InvalidIin, parse_iin
 from kiosk.core.registration import RegistrationCheck
@@ -109,6 +110,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--config", type=Path, default=default_config_path(),
                        help="configuration file (default: %(default)s)")
     check.set_defaults(handler=_check)
+    add_identify_parser(commands)
     return parser
 
 

@@ -1,7 +1,19 @@
-"""The kiosk's local configuration file (JSON): which station, which service, which device key.
+"""The kiosk's local configuration file (JSON): which station, which service, which device key, which card
+reader, and which certificates identity documents are verified against.
 
 The station configuration signed by the territorial commission replaces the station part of this in
 production (provisioning); this file says where things are on this machine.
+
+Sections added after the first version are optional, so every configuration written before them stays valid:
+
+- ``trust`` (no default): ``national_ca_roots``, ``national_ca_intermediates`` and ``csca_certificates``, each a
+  list of PEM files (paths relative to the configuration; a file may hold several certificates). Reading a
+  document needs it: :meth:`KioskConfig.document_trust` reads the files, or says what is missing or unreadable.
+- ``id_card_profile`` (default ``{"name": "kz-id-pki-sim-v1"}``, the simulator's): see
+  ``kiosk.documents.id_card_profile.from_mapping``.
+- ``card_reader`` (default: the first PC/SC reader): ``{"kind": "pcsc", "reader_prefix": "Virtual PCD 00 00"}``
+  or ``{"kind": "in_process"}`` (the simulator's virtual slot, inside ``kiosk run --simulator`` only).
+- ``device_key.kind`` ``"pkcs11"``: ``module``, ``token_label``, ``pin_file``, ``key_label`` (beside ``"keyfile"``).
 """
 
 from __future__ import annotations
@@ -10,12 +22,17 @@ import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
+from cryptography import x509
+from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
+from kiosk.documents.id_card_profile import SIMULATOR_PROFILE, IdCardProfile, IdCardProfileError, from_mapping
 from kiosk.errors import KioskError
+
+CardReaderKind = Literal["pcsc", "in_process"]
 
 
 class ConfigError(KioskError):
@@ -53,14 +70,80 @@ class KeyFileConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class Pkcs11KeyConfig:
+    """A device key inside a PKCS#11 token: the module, the token's label, the PIN's file, the key's label."""
+
+    module: Path
+    token_label: str
+    pin_file: Path
+    key_label: str
+
+
+@dataclass(frozen=True, slots=True)
+class TrustFiles:
+    """The PEM files holding the certificates identity documents are verified against (read when needed)."""
+
+    national_ca_roots: tuple[Path, ...]
+    national_ca_intermediates: tuple[Path, ...]
+    csca_certificates: tuple[Path, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class CardReaderConfig:
+    """Which card reader to use: a PC/SC reader by name prefix ("" takes the first), or the in-process slot."""
+
+    kind: CardReaderKind
+    reader_prefix: str = ""
+
+
+DEFAULT_CARD_READER = CardReaderConfig(kind="pcsc", reader_prefix="")
+"""Without a ``card_reader`` section: the first reader pcscd lists."""
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentTrust:
+    """What the document readers need from the configuration: the trust anchors and the ID card profile."""
+
+    national_ca_roots: tuple[x509.Certificate, ...]
+    national_ca_intermediates: tuple[x509.Certificate, ...]
+    csca_certificates: tuple[x509.Certificate, ...]
+    id_card_profile: IdCardProfile
+
+
+@dataclass(frozen=True, slots=True)
 class KioskConfig:
     """Everything the kiosk needs to know about its place in the world."""
 
     station: int
     service: ServiceConfig
-    device_key: KeyFileConfig
+    device_key: KeyFileConfig | Pkcs11KeyConfig
     # Pinned digital-document issuer keys (docs/digital-document-qr.md); empty pins none, refusing every one.
     document_issuers: dict[str, ec.EllipticCurvePublicKey] = field(default_factory=dict)
+    # None: the configuration predates identity documents; reading one then fails with a ConfigError.
+    trust: TrustFiles | None = None
+    id_card_profile: IdCardProfile = SIMULATOR_PROFILE
+    card_reader: CardReaderConfig = DEFAULT_CARD_READER
+
+    def document_trust(self) -> DocumentTrust:
+        """The trust anchors (read from their files now) and the ID card profile.
+
+        :class:`ConfigError` names the field when the ``trust`` section is missing or a file cannot be read or
+        holds no PEM certificate. The files are read here rather than when the configuration is loaded, so
+        commands that read no document (``kiosk check``) do not depend on them.
+        """
+        if self.trust is None:
+            raise ConfigError(
+                "configuration: 'trust' is missing: reading identity documents needs the national CA and "
+                "CSCA certificates"
+            )
+        return DocumentTrust(
+            national_ca_roots=_certificate_files(self.trust.national_ca_roots, "trust.national_ca_roots"),
+            national_ca_intermediates=_certificate_files(
+                self.trust.national_ca_intermediates, "trust.national_ca_intermediates"
+            ),
+            csca_certificates=_certificate_files(self.trust.csca_certificates, "trust.csca_certificates"),
+            id_card_profile=self.id_card_profile,
+        )
 
 
 def _require(data: Any, name: str, kind: type, where: str) -> Any:
@@ -75,7 +158,7 @@ def _require(data: Any, name: str, kind: type, where: str) -> Any:
 def _public_key(pem: str, where: str) -> ec.EllipticCurvePublicKey:
     try:
         key = serialization.load_pem_public_key(pem.encode("ascii"))
-    except (ValueError, UnicodeEncodeError) as error:
+    except (ValueError, UnicodeEncodeError, UnsupportedAlgorithm) as error:  # a key on an unknown curve too
         raise ConfigError(f"configuration: '{where}' is not a PEM public key") from error
     if not isinstance(key, ec.EllipticCurvePublicKey):
         raise ConfigError(f"configuration: '{where}' must be an EC public key")
@@ -88,9 +171,7 @@ def parse_config(data: Any, *, relative_to: Path) -> KioskConfig:
     keys = _require(service, "service_keys", dict, "service.")
     if not keys:
         raise ConfigError("configuration: 'service.service_keys' pins no key")
-    device_key = _require(data, "device_key", dict, "")
-    if _require(device_key, "kind", str, "device_key.") != "keyfile":
-        raise ConfigError("configuration: 'device_key.kind' must be 'keyfile'")
+    device_key = _device_key(_require(data, "device_key", dict, ""), relative_to)
     issuers = data.get("document_issuers") if isinstance(data, dict) else None
     if issuers is None:  # configurations written before digital documents: no issuer pinned
         issuers = {}
@@ -109,15 +190,91 @@ def parse_config(data: Any, *, relative_to: Path) -> KioskConfig:
                 for key_id in keys
             },
         ),
-        device_key=KeyFileConfig(
-            path=relative_to / _require(device_key, "path", str, "device_key."),
-            passphrase_file=relative_to / _require(device_key, "passphrase_file", str, "device_key."),
-        ),
+        device_key=device_key,
         document_issuers={
             str(key_id): _public_key(_require(issuers, key_id, str, "document_issuers."), f"document_issuers.{key_id}")
             for key_id in issuers
         },
+        trust=_trust(data.get("trust"), relative_to),
+        id_card_profile=_id_card_profile(data.get("id_card_profile")),
+        card_reader=_card_reader(data.get("card_reader")),
     )
+
+
+def _device_key(section: dict[str, Any], relative_to: Path) -> KeyFileConfig | Pkcs11KeyConfig:
+    kind = _require(section, "kind", str, "device_key.")
+    if kind == "keyfile":
+        return KeyFileConfig(
+            path=relative_to / _require(section, "path", str, "device_key."),
+            passphrase_file=relative_to / _require(section, "passphrase_file", str, "device_key."),
+        )
+    if kind == "pkcs11":
+        return Pkcs11KeyConfig(
+            module=relative_to / _require(section, "module", str, "device_key."),
+            token_label=_require(section, "token_label", str, "device_key."),
+            pin_file=relative_to / _require(section, "pin_file", str, "device_key."),
+            key_label=_require(section, "key_label", str, "device_key."),
+        )
+    raise ConfigError("configuration: 'device_key.kind' must be 'keyfile' or 'pkcs11'")
+
+
+_TRUST_LISTS = ("national_ca_roots", "national_ca_intermediates", "csca_certificates")
+
+
+def _trust(section: Any, relative_to: Path) -> TrustFiles | None:
+    if section is None:  # configurations written before identity documents
+        return None
+    if not isinstance(section, dict):
+        raise ConfigError("configuration: 'trust' must be a dict")
+    files = {name: _file_list(_require(section, name, list, "trust."), f"trust.{name}", relative_to)
+             for name in _TRUST_LISTS}
+    return TrustFiles(**files)
+
+
+def _file_list(files: list[Any], where: str, relative_to: Path) -> tuple[Path, ...]:
+    for position, name in enumerate(files):
+        if not isinstance(name, str) or not name:
+            raise ConfigError(f"configuration: '{where}[{position}]' must be a file path")
+    return tuple(relative_to / name for name in files)
+
+
+def _certificate_files(files: tuple[Path, ...], where: str) -> tuple[x509.Certificate, ...]:
+    certificates: list[x509.Certificate] = []
+    for position, path in enumerate(files):
+        field_name = f"{where}[{position}]"
+        try:
+            pem = path.read_bytes()
+        except OSError as error:
+            raise ConfigError(f"configuration: '{field_name}' cannot be read ({path})") from error
+        try:
+            certificates += x509.load_pem_x509_certificates(pem)
+        except ValueError as error:
+            raise ConfigError(f"configuration: '{field_name}' is not a PEM certificate file ({path})") from error
+    return tuple(certificates)
+
+
+def _id_card_profile(section: Any) -> IdCardProfile:
+    if section is None:
+        return SIMULATOR_PROFILE
+    if not isinstance(section, dict):
+        raise ConfigError("configuration: 'id_card_profile' must be a dict")
+    try:
+        return from_mapping(section)
+    except IdCardProfileError as error:
+        raise ConfigError(f"configuration: 'id_card_profile.{error.field_name}' {error.problem}") from error
+
+
+def _card_reader(section: Any) -> CardReaderConfig:
+    if section is None:
+        return DEFAULT_CARD_READER
+    if not isinstance(section, dict):
+        raise ConfigError("configuration: 'card_reader' must be a dict")
+    kind = _require(section, "kind", str, "card_reader.")
+    if kind == "pcsc":
+        return CardReaderConfig(kind="pcsc", reader_prefix=_require(section, "reader_prefix", str, "card_reader."))
+    if kind == "in_process":
+        return CardReaderConfig(kind="in_process")
+    raise ConfigError("configuration: 'card_reader.kind' must be 'pcsc' or 'in_process'")
 
 
 def load_config(path: Path) -> KioskConfig:

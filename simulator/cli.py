@@ -1,4 +1,4 @@
-"""The ``kiosk-sim`` command: the simulated world (government services, population)."""
+"""The ``kiosk-sim`` command: the simulated world (government services, population, cards, QR codes)."""
 
 from __future__ import annotations
 
@@ -165,6 +165,76 @@ def _qr_issue(args: argparse.Namespace) -> int:
     return 0
 
 
+def _card_insert(args: argparse.Namespace) -> int:
+    from simulator.cards.daemon import CardDaemonError, start_card_daemon  # noqa: PLC0415
+    from simulator.cards.world import CardWorldError  # noqa: PLC0415
+
+    try:
+        report = start_card_daemon(_sim_home(args), slot=args.slot, profile=args.profile, iin=args.iin,
+                                   faults=args.fault or [], wait=args.wait)
+    except CardWorldError as error:
+        print(f"kiosk-sim: {error}", file=sys.stderr)
+        return 2
+    except CardDaemonError as error:
+        print(f"kiosk-sim: {error}", file=sys.stderr)
+        return 1
+    if args.json:
+        print(json.dumps(report, ensure_ascii=False))
+        return 0
+    details = report["details"]
+    print(f"kiosk-sim: {details['profile']} card in {report['reader']} (daemon pid {report['pid']})"
+          + (f", faults: {', '.join(report['faults'])}" if report["faults"] else ""))
+    if details["mrz"]:
+        print("MRZ:\n" + "\n".join(details["mrz"]))
+        print(f"access key: --document-number {details['document_number']} --birth-date {details['birth_date']}"
+              f" --expiry-date {details['expiry_date']}")
+    return 0
+
+
+def _card_remove(args: argparse.Namespace) -> int:
+    from simulator.cards.daemon import CardDaemonError, reader_name, stop_card_daemon  # noqa: PLC0415
+
+    try:
+        pid = stop_card_daemon(_sim_home(args), args.slot)
+    except CardDaemonError as error:
+        print(f"kiosk-sim: {error}", file=sys.stderr)
+        return 1
+    if pid is None:
+        print(f"kiosk-sim: no card in {reader_name(args.slot)}")
+    else:
+        print(f"kiosk-sim: card removed from {reader_name(args.slot)} (daemon pid {pid} stopped)")
+    return 0
+
+
+def _card_status(args: argparse.Namespace) -> int:
+    from kiosk.core.iin import masked  # noqa: PLC0415
+    from simulator.cards.daemon import SLOTS, slot_status  # noqa: PLC0415
+
+    statuses = [slot_status(_sim_home(args), slot) for slot in SLOTS]
+    if args.json:
+        print(json.dumps([status.as_json() for status in statuses], ensure_ascii=False))
+        return 0
+    for status in statuses:
+        if status.pid is None:
+            print(f"slot {status.slot} ({status.reader}): empty")
+            continue
+        card = status.card or {}
+        details = card.get("details", {})
+        state = "inserted" if card.get("inserted") else "pulled out by a fault (the daemon still runs)"
+        faults = f", faults: {', '.join(card['faults'])}" if card.get("faults") else ""
+        print(f"slot {status.slot} ({status.reader}): {details.get('profile')} for IIN "
+              f"{masked(str(details.get('iin', '')))}, {state}{faults} (daemon pid {status.pid})")
+    return 0
+
+
+def _card_fault(text: str) -> str:
+    from simulator.cards.world import CARD_FAULTS, EMRTD_FAULTS, ID_CARD_FAULTS, REMOVAL_FAULT_PATTERN  # noqa: PLC0415
+
+    if text in ID_CARD_FAULTS or text in EMRTD_FAULTS or REMOVAL_FAULT_PATTERN.fullmatch(text):
+        return text
+    raise argparse.ArgumentTypeError(f"unknown fault '{text}'; choose from {', '.join(CARD_FAULTS)}")
+
+
 def _positive(text: str) -> int:
     value = int(text)
     if value < 1:
@@ -217,6 +287,8 @@ def build_parser() -> argparse.ArgumentParser:
     sample.add_argument("--station", type=int, default=None, help="only voters whose address lies in this station")
     sample.set_defaults(handler=_sample)
 
+    _add_card_area(areas)
+
     qr = areas.add_parser("qr", help="digital documents shown as QR codes").add_subparsers(
         dest="command", required=True
     )
@@ -229,6 +301,34 @@ def build_parser() -> argparse.ArgumentParser:
     issue.add_argument("--json", action="store_true", help="print code, payload and expiry as JSON")
     issue.set_defaults(handler=_qr_issue)
     return parser
+
+
+def _add_card_area(areas: Any) -> None:
+    from simulator.cards.world import CARD_FAULTS, CARD_PROFILES  # noqa: PLC0415
+
+    card = areas.add_parser(
+        "card", help="simulated identity cards in the vpcd readers of pcscd",
+        description="Put a simulated card into a vpcd reader slot (a background process holds it there), take it "
+                    "out, or show what is inserted. Needs pcscd running with vsmartcard-vpcd.",
+    ).add_subparsers(dest="command", required=True)
+    insert = card.add_parser("insert", help="insert a card for a person (replacing any card in the slot)")
+    insert.add_argument("--profile", required=True, choices=CARD_PROFILES,
+                        help="id-card: the PKI application; emrtd-td1: the ID card's ICAO chip; emrtd-td3: passport")
+    insert.add_argument("--iin", required=True, help="a voter of the registry, or any valid IIN (made-up name)")
+    insert.add_argument("--fault", action="append", type=_card_fault, metavar="NAME",
+                        help=f"build in a fault (repeatable): {', '.join(CARD_FAULTS)}")
+    insert.add_argument("--slot", type=int, choices=(0, 1), default=0,
+                        help="0: 'Virtual PCD 00 00' (port 35963), 1: 'Virtual PCD 00 01' (port 35964)")
+    insert.add_argument("--wait", type=float, default=5.0, metavar="SECONDS",
+                        help="how long to wait for vpcd to take the card")
+    insert.add_argument("--json", action="store_true", help="print the daemon's report (pid, MRZ, access key) as JSON")
+    insert.set_defaults(handler=_card_insert)
+    remove = card.add_parser("remove", help="take the card out: stop its process and wait until it is gone")
+    remove.add_argument("--slot", type=int, choices=(0, 1), default=0)
+    remove.set_defaults(handler=_card_remove)
+    status = card.add_parser("status", help="show which card each slot holds")
+    status.add_argument("--json", action="store_true", help="print JSON")
+    status.set_defaults(handler=_card_status)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -21,8 +21,10 @@ import os
 import struct
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Literal
 
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from PIL import Image
 
 from drivers.card.apdu import SW_SUCCESS, CommandApdu, ResponseApdu
@@ -33,6 +35,7 @@ from kiosk.documents.icao.errors import BacAuthenticationError, BacError, Secure
 from kiosk.documents.icao.secure_messaging import SM_CLA_BITS, CardSecureMessaging
 from kiosk.documents.mrz import compose_td1, compose_td3, mrz_information
 from simulator.cards.emrtd_pki import IssuedCertificate, SodFault, build_ef_sod, make_csca, make_document_signer
+from simulator.cards.national_pki import load_credential_files, save_credential
 from simulator.cards.virtual import (
     INS_READ_BINARY,
     INS_SELECT,
@@ -247,6 +250,23 @@ class EmrtdIssuer:
 
     csca: IssuedCertificate
     document_signer: IssuedCertificate
+
+    def save(self, directory: Path) -> None:
+        """Write ``csca.pem``, ``document-signer.pem`` and their keys (``*-key.pem``, 0600) into ``directory``."""
+        directory.mkdir(parents=True, exist_ok=True)
+        for stem, issued in (("csca", self.csca), ("document-signer", self.document_signer)):
+            save_credential(directory, stem, issued.certificate, issued.private_key)
+
+    @classmethod
+    def load(cls, directory: Path) -> EmrtdIssuer:
+        """The issuer :meth:`save` wrote."""
+        issued: list[IssuedCertificate] = []
+        for stem in ("csca", "document-signer"):
+            certificate, key = load_credential_files(directory, stem)
+            if not isinstance(key, ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey):
+                raise ValueError(f"{stem}-key.pem is neither an EC nor an RSA key")
+            issued.append(IssuedCertificate(certificate, key))
+        return cls(csca=issued[0], document_signer=issued[1])
 
 
 def make_emrtd_issuer() -> EmrtdIssuer:

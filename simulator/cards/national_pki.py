@@ -18,12 +18,15 @@ and revocation (recorded here; :meth:`SimNationalPki.certificate_revocation_list
 from __future__ import annotations
 
 import datetime as dt
+import os
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Literal
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 CertificateTiming = Literal["valid", "expired", "not_yet_valid"]
@@ -81,6 +84,45 @@ def new_key() -> ec.EllipticCurvePrivateKey:
     return ec.generate_private_key(ec.SECP256R1())
 
 
+# --- saving and loading (the simulator's state directory keeps one authority for good) ---------------------
+
+PRIVATE_FILE_MODE = 0o600
+_CREDENTIAL_FILES = {"root": "root", "issuing_ca": "nca", "commission_ca": "commission-ca"}
+
+
+def write_pem_file(path: Path, data: bytes, *, private: bool) -> None:
+    """Write PEM ``data`` to a new file at ``path``; a private key's file is created mode 0600 (never wider)."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE_MODE if private else 0o644)
+    with os.fdopen(descriptor, "wb") as handle:
+        handle.write(data)
+
+
+def private_key_pem(key: PrivateKeyTypes) -> bytes:
+    """An unencrypted PKCS#8 PEM of a simulator key (the files are 0600 in a 0700 directory)."""
+    return key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+
+
+def save_credential(directory: Path, stem: str, certificate: x509.Certificate, key: PrivateKeyTypes) -> None:
+    """Write ``<stem>.pem`` (the certificate) and ``<stem>-key.pem`` (its key, 0600) under ``directory``."""
+    write_pem_file(directory / f"{stem}.pem", certificate.public_bytes(serialization.Encoding.PEM), private=False)
+    write_pem_file(directory / f"{stem}-key.pem", private_key_pem(key), private=True)
+
+
+def load_credential_files(directory: Path, stem: str) -> tuple[x509.Certificate, PrivateKeyTypes]:
+    """The certificate and private key :func:`save_credential` wrote (``ValueError`` when they do not pair)."""
+    certificate = x509.load_pem_x509_certificate((directory / f"{stem}.pem").read_bytes())
+    key = serialization.load_pem_private_key((directory / f"{stem}-key.pem").read_bytes(), password=None)
+    if key.public_key().public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    ) != certificate.public_key().public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    ):
+        raise ValueError(f"{stem}-key.pem does not belong to {stem}.pem")
+    return certificate, key
+
+
 @dataclass
 class SimNationalPki:
     """A root CA with two issuing CAs under it: the NCA (for people) and a territorial commission CA.
@@ -116,6 +158,32 @@ class SimNationalPki:
             issuing_ca=_issue_ca(root, _ca_name(f"{name} NCA"), start),
             commission_ca=_issue_ca(root, _ca_name(f"{name} Territorial Commission CA"), start),
             now=moment,
+        )
+
+    def save(self, directory: Path) -> None:
+        """Write the three CA certificates (PEM) and their keys (PEM, 0600) into ``directory`` (created).
+
+        Only the CAs are kept: the clock and the revocation list belong to one run of the simulator.
+        """
+        directory.mkdir(parents=True, exist_ok=True)
+        for attribute, stem in _CREDENTIAL_FILES.items():
+            credential: IssuedCredential = getattr(self, attribute)
+            save_credential(directory, stem, credential.certificate, credential.private_key)
+
+    @classmethod
+    def load(cls, directory: Path, *, now: dt.datetime | None = None) -> SimNationalPki:
+        """The authority :meth:`save` wrote, with its clock at ``now`` (default: the current time)."""
+        credentials: dict[str, IssuedCredential] = {}
+        for attribute, stem in _CREDENTIAL_FILES.items():
+            certificate, key = load_credential_files(directory, stem)
+            if not isinstance(key, ec.EllipticCurvePrivateKey):
+                raise ValueError(f"{stem}-key.pem is not an EC key")
+            credentials[attribute] = IssuedCredential(certificate, key)
+        return cls(
+            root=credentials["root"],
+            issuing_ca=credentials["issuing_ca"],
+            commission_ca=credentials["commission_ca"],
+            now=(now or dt.datetime.now(dt.UTC)).replace(microsecond=0),
         )
 
     @property

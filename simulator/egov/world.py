@@ -1,8 +1,10 @@
 """The simulated service's state directory, and running the server.
 
 ``prepare`` makes, once, everything the simulated service and a simulated kiosk need: a test CA and server
-certificate, the service's signing key, a seeded population, a kiosk device key enrolled for a station, and
-a control token. ``serve`` runs the HTTPS server and then writes the kiosk configuration that points at it.
+certificate, the service's signing key, the card issuers (``simulator.cards.world``: the simulator national PKI
+and the eMRTD issuer, whose certificates the kiosk configuration trusts), a seeded population, a kiosk device
+key enrolled for a station, and a control token. ``serve`` runs the HTTPS server and then writes the kiosk
+configuration that points at it.
 """
 
 from __future__ import annotations
@@ -21,6 +23,9 @@ from pathlib import Path
 from aiohttp import web
 
 from drivers.keystore.keyfile import FileKeyStore
+from kiosk.documents.id_card_profile import SIMULATOR_PROFILE
+from simulator.cards.vpcd import VPCD_READER_PREFIX
+from simulator.cards.world import CardIssuerPaths, prepare_card_issuers
 from simulator.egov.digital_documents import DocumentIssuerKey
 from simulator.egov.population import generate_population
 from simulator.egov.registry import Registry
@@ -102,6 +107,7 @@ def prepare(
         write_test_pki(paths.tls)
     ServiceKey.load_or_create(paths.service_key)
     DocumentIssuerKey.load_or_create(paths.document_issuer_key)
+    prepare_card_issuers(root)
     if not paths.database.exists():
         log.info("generating a population of %d voters at %d stations (seed %d)", voters, stations, seed)
         generate_population(paths.database, seed=seed, voters=voters, stations=stations)
@@ -131,6 +137,7 @@ def write_kiosk_config(paths: SimulatorPaths, *, base_url: str, station: int) ->
     """Write the kiosk configuration for the running server (atomically)."""
     service_key = ServiceKey.load_or_create(paths.service_key)
     issuer = DocumentIssuerKey.load_or_create(paths.document_issuer_key)
+    card_issuers = CardIssuerPaths(paths.root)
     config = {
         "station": station,
         "service": {
@@ -144,10 +151,21 @@ def write_kiosk_config(paths: SimulatorPaths, *, base_url: str, station: int) ->
             "passphrase_file": paths.device_passphrase.name,
         },
         "document_issuers": {issuer.key_id: issuer.public_pem()},
+        "trust": {
+            "national_ca_roots": _relative(card_issuers.national_ca_roots, paths.root),
+            "national_ca_intermediates": _relative(card_issuers.national_ca_intermediates, paths.root),
+            "csca_certificates": _relative(card_issuers.csca_certificates, paths.root),
+        },
+        "id_card_profile": {"name": SIMULATOR_PROFILE.name},
+        "card_reader": {"kind": "pcsc", "reader_prefix": VPCD_READER_PREFIX},
     }
     temporary = paths.kiosk_config.with_suffix(".tmp")
     temporary.write_text(json.dumps(config, indent=2))
     temporary.replace(paths.kiosk_config)
+
+
+def _relative(files: tuple[Path, ...], root: Path) -> list[str]:
+    return [str(path.relative_to(root)) for path in files]
 
 
 def listening_socket(host: str, port: int) -> socket.socket:
