@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import random
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -25,7 +24,6 @@ from simulator.cards.inprocess import InProcessCardReader
 from simulator.cards.virtual import Application, ElementaryFile, FileSystemCard
 from simulator.cards.vpcd import VPCD_READER_PREFIX, VpcdCardClient
 
-TESTS_DIRECTORY = Path(__file__).resolve().parent.parent / "tests"
 AID = bytes.fromhex("A0000002471001")
 READ_16_BYTES = bytes.fromhex("00B0000010")
 PCSCD_POLL_PERIOD_SECONDS = 0.4  # pcscd's presence polling for readers without card events
@@ -83,9 +81,7 @@ def main() -> None:
     parser.add_argument("--insertions", type=int, default=15, help="card insertions to time")
     arguments = parser.parse_args()
 
-    # The pcscd helper is shared with the test fixtures; appended, so tests/drivers cannot shadow ``drivers``.
-    sys.path.append(str(TESTS_DIRECTORY))
-    from support.pcscd import start_or_reuse_pcscd  # type: ignore[import-not-found]  # noqa: PLC0415
+    from simulator.dock.processes import start_or_reuse_pcscd  # noqa: PLC0415  (the tests start pcscd so too)
 
     in_process = in_process_round_trips(arguments.apdus)
     with tempfile.TemporaryDirectory() as log_directory:

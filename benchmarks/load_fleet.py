@@ -30,7 +30,6 @@ import argparse
 import json
 import os
 import resource
-import signal
 import sqlite3
 import ssl
 import subprocess
@@ -43,6 +42,7 @@ import uvloop
 
 from kiosk.config import load_config
 from kiosk.egov.signatures import PublicKeys
+from simulator.dock.processes import stop_process
 from simulator.egov.load import SimulatedKiosk, enroll_fleet, run_load
 from simulator.egov.population import generate_population
 from simulator.egov.registry import Registry
@@ -107,21 +107,10 @@ def start_server(root: Path, station: int, workers: int) -> tuple[subprocess.Pop
     deadline = time.monotonic() + START_TIMEOUT
     while not (ready.exists() and ready.read_text()):
         if process.poll() is not None or time.monotonic() > deadline:
-            stop_server(process)
+            stop_process(process, timeout=30)
             raise SystemExit(f"the simulated service did not start (see {root / 'server.log'})")
         time.sleep(0.1)
     return process, ready.read_text()
-
-
-def stop_server(process: subprocess.Popen[bytes]) -> None:
-    """SIGTERM by PID, then SIGKILL if it does not end."""
-    if process.poll() is None:
-        os.kill(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.kill(process.pid, signal.SIGKILL)
-            process.wait(timeout=30)
 
 
 def resident_megabytes(pid: int) -> float:
@@ -215,7 +204,7 @@ def main() -> None:
         }
         print(json.dumps(summary))
     finally:
-        stop_server(process)
+        stop_process(process, timeout=30)
     answered_share = summary["checks"] / max(summary["requests"], 1)
     print(f"{summary['kiosks']} kiosks: {summary['checks_per_second']} checks/s verified "
           f"({answered_share:.2%} of requests answered), p50 {summary['p50_ms']} ms, p99 {summary['p99_ms']} ms, "

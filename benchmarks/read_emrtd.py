@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import statistics
-import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -29,7 +28,6 @@ from simulator.cards.emrtd import DocumentForm, EmrtdIssuer, SimEmrtd, default_h
 from simulator.cards.inprocess import InProcessCardReader
 from simulator.cards.vpcd import VpcdCardClient
 
-TESTS_DIRECTORY = Path(__file__).resolve().parent.parent / "tests"
 BUDGET_MILLISECONDS = 40.0
 BUDGET_EXTRA_APDUS = 2
 READER_PREFIX = "Virtual PCD 00 01"
@@ -112,8 +110,7 @@ def main() -> None:
     parser.add_argument("--no-pcscd", action="store_true", help="in-process only")
     arguments = parser.parse_args()
 
-    sys.path.append(str(TESTS_DIRECTORY))
-    from support.pcscd import start_or_reuse_pcscd  # type: ignore[import-not-found]  # noqa: PLC0415
+    from simulator.dock.processes import start_or_reuse_pcscd  # noqa: PLC0415  (the tests start pcscd so too)
 
     issuer = make_emrtd_issuer()
     forms: tuple[DocumentForm, ...] = ("TD1", "TD3")

@@ -18,7 +18,6 @@ import argparse
 import datetime as dt
 import random
 import statistics
-import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -34,7 +33,6 @@ from simulator.cards.inprocess import InProcessCardReader
 from simulator.cards.national_pki import IssuedCredential, Person, SimNationalPki
 from simulator.cards.vpcd import VPCD_PORT, VpcdCardClient
 
-TESTS_DIRECTORY = Path(__file__).resolve().parent.parent / "tests"
 BUDGET_MS = 30.0
 PCSCD_POLL_PERIOD_SECONDS = 0.4  # pcscd's presence polling for readers without card events
 WAIT_SECONDS = 5.0
@@ -133,9 +131,7 @@ def main() -> None:
     parser.add_argument("--slot", type=int, choices=(0, 1), default=0, help="vpcd slot: Virtual PCD 00 0<slot>")
     arguments = parser.parse_args()
 
-    # The pcscd helper is shared with the test fixtures; appended, so tests/drivers cannot shadow ``drivers``.
-    sys.path.append(str(TESTS_DIRECTORY))
-    from support.pcscd import start_or_reuse_pcscd  # type: ignore[import-not-found]  # noqa: PLC0415
+    from simulator.dock.processes import start_or_reuse_pcscd  # noqa: PLC0415  (the tests start pcscd so too)
 
     pki = SimNationalPki.create()
     credential: IssuedCredential = pki.issue_authentication_certificate(HOLDER)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from dataclasses import asdict
@@ -22,6 +23,14 @@ EXIT_FAILURE = 1
 EXIT_USAGE = 2
 EXIT_UNREACHABLE = 3
 EXIT_UNTRUSTED = 4
+
+PRODUCTION_CONFIG = Path("/etc/polling-kiosk/kiosk.json")  # docs/deployment.md
+
+
+def production_config_path() -> Path:
+    """``kiosk run``'s configuration without ``--config``: ``$KIOSK_CONFIG``, else :data:`PRODUCTION_CONFIG`."""
+    configured = os.environ.get("KIOSK_CONFIG")
+    return Path(configured) if configured else PRODUCTION_CONFIG
 
 
 def describe(check: RegistrationCheck) -> str:
@@ -88,21 +97,41 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    if not args.simulator:
-        return _fail("the touchscreen is not built yet; use --simulator", EXIT_USAGE, as_json=False,
-                     reason="usage")
-    from kiosk.simulator_mode import run_simulator_demo  # noqa: PLC0415  (composition root, simulator only)
+    if args.simulator:
+        from kiosk.simulator_mode import run_simulator_demo  # noqa: PLC0415  (composition root, simulator only)
 
-    return run_simulator_demo()
+        return run_simulator_demo(fullscreen=bool(args.fullscreen), commission=bool(args.commission))
+    if args.commission:
+        # The commission app needs the commission CA and the commission's name in the station configuration,
+        # which the signed configuration does not carry yet; until it does it runs in simulator mode only.
+        return _fail("--commission is available with --simulator only for now", EXIT_USAGE, as_json=False,
+                     reason="usage")
+    from kiosk.cli_run import run_station  # noqa: PLC0415  (keeps `kiosk --help` fast)
+
+    config = args.config or production_config_path()
+    return run_station(config, fullscreen=args.fullscreen is not False)
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``kiosk``."""
     parser = argparse.ArgumentParser(prog="kiosk", description="The polling-station kiosk.")
     commands = parser.add_subparsers(dest="command", required=True)
-    run = commands.add_parser("run", help="run the kiosk")
+    run = commands.add_parser(
+        "run", help="run the kiosk",
+        description="Run the voter touchscreen. On a station the signed station configuration is verified first: "
+                    "a missing, unsigned, tampered, expired or other-station configuration stops the start "
+                    "with a one-line reason and a non-zero exit status (see README).",
+    )
     run.add_argument("--simulator", action="store_true", help="start the simulated services and devices")
-    run.add_argument("--config", type=Path, default=None, help="configuration file")
+    run.add_argument("--commission", action="store_true",
+                     help="with --simulator: the commission member's app instead of the voters'")
+    run.add_argument("--config", type=Path, default=None,
+                     help=f"configuration file (default: $KIOSK_CONFIG, else {PRODUCTION_CONFIG})")
+    window = run.add_mutually_exclusive_group()
+    window.add_argument("--fullscreen", dest="fullscreen", action="store_true", default=None,
+                        help="full screen without a border (the default on a station)")
+    window.add_argument("--windowed", dest="fullscreen", action="store_false",
+                        help="in a window (the default with --simulator)")
     run.set_defaults(handler=_run)
     check = commands.add_parser("check", help="registration check of an IIN through the configured service")
     check.add_argument("iin", help="the 12-digit IIN")

@@ -24,15 +24,7 @@ from drivers.card.channel import CardChannel
 from kiosk.core.commission_auth import ROLE_UNITS, MemberIdentity
 from kiosk.documents.apdu import CardStatusError, CommandApdu, parse_response_apdu
 from kiosk.documents.errors import DocumentError
-from kiosk.documents.id_card import (
-    _authenticate_card,
-    _load_certificate,
-    _read_certificate_file,
-    _select_application,
-    card_offers_extended_length,
-    certificate_holder,
-    verify_chain,
-)
+from kiosk.documents.id_card import read_verified_certificate
 from kiosk.documents.id_card_profile import IdCardProfile
 
 INS_VERIFY = 0x20  # ISO/IEC 7816-4:2020 11.5.6
@@ -92,18 +84,10 @@ def read_member_card(
     ``commission`` (the certificate's O) must match when given. Raises a ``DocumentError`` subclass
     (``UnknownRootError`` for a card of another authority, :class:`NotAMemberCard` for a card without a role).
     """
-    # The id_card reader's steps are reused one by one because the member card needs the certificate itself
-    # (its OU and O), which read_id_card does not return.
-    extended_length = card_offers_extended_length(channel.atr())
-    _select_application(channel, profile)
-    certificate_der, _ = _read_certificate_file(
-        channel, profile, profile.certificate_file_id, profile.certificate_short_file_id, extended_length
-    )
-    certificate = _load_certificate(certificate_der)
-    verify_chain(certificate, (commission_ca,), (), today)
-    holder = certificate_holder(certificate)
-    if profile.key_reference is not None:
-        _authenticate_card(channel, profile, certificate, rng)
+    # The ID card reader's checks, with the commission's CA as the only root; the role and the commission are
+    # then read from the verified certificate itself (its OU and O).
+    verified = read_verified_certificate(channel, profile, (commission_ca,), (), today, rng)
+    certificate, identity = verified.certificate, verified.reading.identity
     role = ROLE_UNITS.get(_attribute(certificate, NameOID.ORGANIZATIONAL_UNIT_NAME) or "")
     if role is None:
         raise NotAMemberCard("the certificate names no commission role")
@@ -111,9 +95,9 @@ def read_member_card(
     if commission is not None and organisation != commission:
         raise WrongCommission("the member card belongs to another commission")
     return MemberIdentity(
-        iin=holder.iin,
-        surname=holder.surname,
-        given_names=holder.given_names,
+        iin=identity.iin,
+        surname=identity.surname,
+        given_names=identity.given_names,
         role=role,
         commission=organisation,
         member_id=f"{certificate.serial_number:x}",

@@ -14,6 +14,24 @@ Sections added after the first version are optional, so every configuration writ
 - ``card_reader`` (default: the first PC/SC reader): ``{"kind": "pcsc", "reader_prefix": "Virtual PCD 00 00"}``
   or ``{"kind": "in_process"}`` (the simulator's virtual slot, inside ``kiosk run --simulator`` only).
 - ``device_key.kind`` ``"pkcs11"``: ``module``, ``token_label``, ``pin_file``, ``key_label`` (beside ``"keyfile"``).
+
+The sections a real station needs (``kiosk run --config``; the simulator ignores them), each optional with the
+default in brackets; ``kiosk.config_devices`` parses them:
+
+- ``printer`` [``{"kind": "escpos", "transport": "file", "path": "/dev/usb/lp0"}``]: ``{"kind": "escpos",
+  "transport": "usb", "vendor_id": "0x04b8", "product_id": "0x0e15"}`` (ids as integers or ``0x`` hex texts),
+  ``{"kind": "escpos", "transport": "network", "host": "192.0.2.10", "port": 9100}`` or ``{"kind": "escpos",
+  "transport": "file", "path": "/dev/usb/lp0"}``, each with an optional ``"profile"`` [``"TM-T20II"``]; or
+  ``{"kind": "cups", "queue": "receipts", "paper": "A5"}`` (``queue`` null or absent: the default queue).
+- ``scanner`` [``{"kind": "none"}``]: ``{"kind": "camera", "device": 0}`` (an OpenCV index or a path such as
+  ``"/dev/video0"``), ``{"kind": "hid", "path": "/dev/ttyACM0"}``, or ``{"kind": "none"}``.
+- ``speech`` [``{"kind": "espeak"}``]: ``{"kind": "espeak", "rate_wpm": 150, "volume": 100}`` (played through
+  aplay or paplay) or ``{"kind": "none"}``.
+- ``metrics`` [off]: ``{"enabled": true, "host": "127.0.0.1", "port": 9464, "allow_remote": false}``.
+- ``journal`` [``$KIOSK_HOME/journal/journal.sqlite3`` and ``$KIOSK_HOME/secrets/station-secret``]:
+  ``{"path": ..., "secret_path": ...}``.
+- ``station_config`` [``$KIOSK_HOME/station-config.json`` and ``$KIOSK_HOME/commission-certs.pem``, where
+  ``kiosk-provision config apply`` puts them]: ``{"path": ..., "commission_certificates": ...}``.
 """
 
 from __future__ import annotations
@@ -29,16 +47,28 @@ from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
+from kiosk.config_sections import (
+    DEFAULT_PRINTER,
+    DEFAULT_SCANNER,
+    DEFAULT_SPEECH,
+    ConfigError,
+    JournalFiles,
+    MetricsConfig,
+    PrinterConfig,
+    ScannerConfig,
+    SpeechConfig,
+    StationConfigFiles,
+    parse_journal,
+    parse_metrics,
+    parse_printer,
+    parse_scanner,
+    parse_speech,
+    parse_station_config_files,
+    require_field,
+)
 from kiosk.documents.id_card_profile import SIMULATOR_PROFILE, IdCardProfile, IdCardProfileError, from_mapping
-from kiosk.errors import KioskError
 
 CardReaderKind = Literal["pcsc", "in_process"]
-
-
-class ConfigError(KioskError):
-    """The configuration file is missing, unreadable or wrong; the message names the field."""
-
-    translation_key = "config.invalid"
 
 
 def kiosk_home() -> Path:
@@ -123,6 +153,15 @@ class KioskConfig:
     trust: TrustFiles | None = None
     id_card_profile: IdCardProfile = SIMULATOR_PROFILE
     card_reader: CardReaderConfig = DEFAULT_CARD_READER
+    # What a real station needs beside (kiosk run --config); the simulator brings its own devices and files.
+    printer: PrinterConfig = DEFAULT_PRINTER
+    scanner: ScannerConfig = DEFAULT_SCANNER
+    speech: SpeechConfig = DEFAULT_SPEECH
+    metrics: MetricsConfig = field(default_factory=MetricsConfig)
+    journal: JournalFiles = field(default_factory=lambda: parse_journal(None, Path(), kiosk_home()))
+    station_files: StationConfigFiles = field(
+        default_factory=lambda: parse_station_config_files(None, Path(), kiosk_home())
+    )
 
     def document_trust(self) -> DocumentTrust:
         """The trust anchors (read from their files now) and the ID card profile.
@@ -146,16 +185,11 @@ class KioskConfig:
         )
 
 
-def _require(data: Any, name: str, kind: type, where: str) -> Any:
-    if not isinstance(data, dict) or name not in data:
-        raise ConfigError(f"configuration: '{where}{name}' is missing")
-    value = data[name]
-    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-        raise ConfigError(f"configuration: '{where}{name}' must be a {kind.__name__}")
-    return value
+_require = require_field
 
 
-def _public_key(pem: str, where: str) -> ec.EllipticCurvePublicKey:
+def parse_public_key(pem: str, where: str) -> ec.EllipticCurvePublicKey:
+    """An EC public key from PEM text; :class:`ConfigError` naming ``where`` otherwise."""
     try:
         key = serialization.load_pem_public_key(pem.encode("ascii"))
     except (ValueError, UnicodeEncodeError, UnsupportedAlgorithm) as error:  # a key on an unknown curve too
@@ -186,18 +220,26 @@ def parse_config(data: Any, *, relative_to: Path) -> KioskConfig:
             base_url=base_url,
             ca_file=relative_to / _require(service, "ca_file", str, "service."),
             service_keys={
-                str(key_id): _public_key(_require(keys, key_id, str, "service.service_keys."), key_id)
+                str(key_id): parse_public_key(_require(keys, key_id, str, "service.service_keys."), key_id)
                 for key_id in keys
             },
         ),
         device_key=device_key,
         document_issuers={
-            str(key_id): _public_key(_require(issuers, key_id, str, "document_issuers."), f"document_issuers.{key_id}")
+            str(key_id): parse_public_key(
+                _require(issuers, key_id, str, "document_issuers."), f"document_issuers.{key_id}"
+            )
             for key_id in issuers
         },
         trust=_trust(data.get("trust"), relative_to),
         id_card_profile=_id_card_profile(data.get("id_card_profile")),
         card_reader=_card_reader(data.get("card_reader")),
+        printer=parse_printer(data.get("printer"), relative_to),
+        scanner=parse_scanner(data.get("scanner"), relative_to),
+        speech=parse_speech(data.get("speech")),
+        metrics=parse_metrics(data.get("metrics")),
+        journal=parse_journal(data.get("journal"), relative_to, kiosk_home()),
+        station_files=parse_station_config_files(data.get("station_config"), relative_to, kiosk_home()),
     )
 
 

@@ -1,12 +1,13 @@
 """``kiosk run --simulator``: the kiosk app on simulated parts, with the developer dock to drive them.
 
-The composition root of simulator mode, and with ``kiosk.wiring`` the only module of ``kiosk`` that imports
-``simulator`` (DESIGN.md section 3). It prepares the simulated world under the simulator's home
-(``$KIOSK_SIM_HOME`` or ``<kiosk home>/sim``), starts ``kiosk-sim egov serve`` as a child, chooses the card reader
-(pcscd with the vpcd virtual reader when it runs or can be started here, else the in-process reader), the
-simulated scanner and printer (printouts in ``<sim home>/printouts``), the speaker (espeak-ng when it can be
-heard, else the simulator's), the journal and outbox (``<sim home>/journal``), starts the dock, and runs the
-voter app. Everything it started is stopped by PID on the way out; a pcscd it did not start is left alone.
+The composition root of simulator mode and the only module of ``kiosk`` that imports ``simulator`` (DESIGN.md
+section 3); the voter parts come from ``kiosk.wiring.build_voter_parts``, as on a real station. It prepares the
+simulated world under the simulator's home (``$KIOSK_SIM_HOME`` or ``<kiosk home>/sim``), starts ``kiosk-sim egov
+serve`` as a child, chooses the card reader (pcscd with the vpcd virtual reader when it runs or can be started
+here, else the in-process reader), the simulated scanner and printer (printouts in ``<sim home>/printouts``), the
+speaker (espeak-ng when it can be heard, else the simulator's), the journal and outbox (``<sim home>/journal``),
+starts the dock, and runs the voter app. Everything it started is stopped by PID on the way out; a pcscd it did
+not start is left alone.
 
 ``python -m kiosk.simulator_mode --no-ui`` runs the same composition with the voter session headless (screen
 changes printed), until SIGINT or SIGTERM: for tests and benchmarks, and wherever no window is wanted.
@@ -17,12 +18,9 @@ from __future__ import annotations
 import argparse
 import contextlib
 import dataclasses
-import datetime as dt
-import functools
 import json
 import os
 import queue
-import secrets
 import shutil
 import signal
 import sys
@@ -33,25 +31,15 @@ from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, Any, Literal
 
-import requests
-
-from drivers.card.channel import CardChannel, CardReader
+from drivers.card.channel import CardReader
 from drivers.errors import DriverError
 from kiosk.config import CardReaderConfig, KioskConfig, kiosk_home, load_config
-from kiosk.core.identity import Identity
-from kiosk.documents.identify import identify_card
-from kiosk.egov.client import EgovClient
+from kiosk.config_sections import JournalFiles
 from kiosk.egov.errors import ServiceError
 from kiosk.errors import KioskError
-from kiosk.i18n import translator
-from kiosk.journal.evidence import ResponseEvidence
-from kiosk.journal.journal import Journal
-from kiosk.journal.outbox import Outbox
-from kiosk.journal.secret import load_or_create_secret
-from kiosk.journal.sender import OutboxSender
 from kiosk.runtime.parts import Speaker, VoterParts
+from kiosk.wiring import build_voter_parts as build_parts
 from kiosk.wiring import card_reader as configured_card_reader
-from kiosk.wiring import open_device_key
 from simulator.cards.inprocess import InProcessCardReader
 from simulator.cards.vpcd import VPCD_READER_PREFIX, VpcdCardClient
 from simulator.dock.card_slots import CardSlot, InProcessCardSlot, VpcdCardSlot
@@ -68,6 +56,7 @@ from simulator.dock.processes import (
 from simulator.dock.spoken import SpokenRecorder
 
 if TYPE_CHECKING:  # the dock's server, the world and the simulated devices load in start_simulator
+    from kiosk.runtime.commission import CommissionParts
     from simulator.dock.server import DockServer
     from simulator.printer import SimPrinter
     from simulator.scanner import SimCodeScanner
@@ -86,6 +75,7 @@ class SimulatorOptions:
     dock_port: int = 0
     service_port: int = 0
     ready_file: Path | None = None
+    commission: bool = False  # the commission member's app instead of the voter's
 
 
 @dataclass
@@ -112,6 +102,7 @@ class RunningSimulator:
     printer: SimPrinter
     scanner: SimCodeScanner
     slot: CardSlot
+    commission_parts: CommissionParts | None = None
 
     def describe(self) -> dict[str, Any]:
         """The ready file's content: where the dock and the service are and what was chosen."""
@@ -148,6 +139,11 @@ def prepare_display(stack: contextlib.ExitStack, choices: Choices) -> None:
         return
     os.environ["SDL_VIDEODRIVER"] = "offscreen"
     choices.display = "SDL offscreen (no DISPLAY and no Xvfb: nothing visible, use the dock and the printouts)"
+
+
+def simulator_journal(home: Path) -> JournalFiles:
+    """The simulator's journal, outbox and station secret: under ``<sim home>/journal``."""
+    return JournalFiles(path=home / "journal" / "journal.sqlite3", secret_path=home / "journal" / "station-secret")
 
 
 def choose_card_slot(
@@ -212,38 +208,72 @@ def build_voter_parts(
     printer: SimPrinter,
     speaker: Speaker,
 ) -> VoterParts:
-    """The voter runtime's parts over the configured service, with the journal and outbox in ``state_directory``."""
+    """The voter parts of simulator mode: ``kiosk.wiring.build_voter_parts`` (the one builder, shared with a real
+    station) on the simulated devices, with the journal under ``state_directory`` and the station asked of the
+    simulated service."""
+    return build_parts(config, stack=stack, journal_files=simulator_journal(state_directory),
+                       card_reader=card_reader, scanner=scanner, printer=printer, speaker=speaker)
+
+
+def build_commission_parts(
+    config: KioskConfig,
+    *,
+    stack: contextlib.ExitStack,
+    home: Path,
+    card_reader: CardReader,
+    scanner: SimCodeScanner,
+    printer: SimPrinter,
+) -> CommissionParts:
+    """The commission runtime's parts: the member card in ``card_reader`` (trusted: the simulated territorial
+    commission CA), the desk over the configured service, the journal and outbox in ``<home>/journal``, exports in
+    ``<home>/exports``. With the one simulated reader, voters are identified by QR code or typed IIN."""
+    # Loaded here: only commission mode needs them (the voter parts come from kiosk.wiring).
+    import datetime as dt  # noqa: PLC0415
+    import functools  # noqa: PLC0415
+
+    import requests  # noqa: PLC0415
+    from cryptography import x509  # noqa: PLC0415
+
+    from kiosk.commission_day import DecisionRegister  # noqa: PLC0415
+    from kiosk.commission_desk import CommissionDesk  # noqa: PLC0415
+    from kiosk.commission_documents import self_issued_device_certificate  # noqa: PLC0415
+    from kiosk.egov.client import EgovClient  # noqa: PLC0415
+    from kiosk.i18n import translator  # noqa: PLC0415
+    from kiosk.journal.evidence import ResponseEvidence  # noqa: PLC0415
+    from kiosk.journal.journal import Journal  # noqa: PLC0415
+    from kiosk.journal.outbox import Outbox  # noqa: PLC0415
+    from kiosk.journal.secret import load_or_create_secret  # noqa: PLC0415
+    from kiosk.journal.sender import OutboxSender  # noqa: PLC0415
+    from kiosk.runtime.commission import CommissionParts, member_card_reader  # noqa: PLC0415
+    from kiosk.wiring import open_device_key  # noqa: PLC0415
+    from simulator.cards.world import CardIssuerPaths  # noqa: PLC0415
+
     evidence = ResponseEvidence()
+    keystore = open_device_key(config)
     client = EgovClient(
-        base_url=config.service.base_url, signer=open_device_key(config), service_keys=config.service.service_keys,
-        ca_file=str(config.service.ca_file), station=config.station,
-        session=evidence.install(requests.Session()),
+        base_url=config.service.base_url, signer=keystore, service_keys=config.service.service_keys,
+        ca_file=str(config.service.ca_file), station=config.station, session=evidence.install(requests.Session()),
     )
     stack.callback(client.close)
-    journal_directory = state_directory / "journal"
-    journal = Journal.open(journal_directory / "journal.sqlite3", signer=open_device_key(config),
+    journal_directory = home / "journal"
+    journal = Journal.open(journal_directory / "journal.sqlite3", signer=keystore,
                            secret=load_or_create_secret(journal_directory / "station-secret"))
     stack.callback(journal.close)
     sender = OutboxSender(Outbox(journal), client, evidence=evidence)
-    sender.start()  # resend what an earlier run left queued
+    sender.start()
     stack.callback(sender.stop)
-    trust = config.document_trust()
-
-    def read_card(channel: CardChannel, today: dt.date) -> Identity:
-        return identify_card(channel, trust, today=today)
-
-    return VoterParts(
-        client=client,
-        card_reader=card_reader,
-        identify_card=read_card,
-        scanner=scanner,
-        sender=sender,
-        printer=printer,
-        speaker=speaker,
-        translator=functools.cache(translator),
-        station=client.station_info(),
-        clock=lambda: dt.datetime.now().astimezone(),
-        key_seed=secrets.token_bytes(32),
+    register = DecisionRegister(journal)
+    certificate = self_issued_device_certificate(keystore, station=config.station)
+    translate = functools.cache(translator)
+    desk = CommissionDesk(service=client, sender=sender, register=register, journal=journal, keystore=keystore,
+                          certificate=certificate, printer=printer, translator_for=translate)
+    commission_ca = x509.load_pem_x509_certificate(
+        (CardIssuerPaths(home).national_pki / "commission-ca.pem").read_bytes())
+    return CommissionParts(
+        member_reader=card_reader, read_member=member_card_reader(config.id_card_profile, commission_ca, None),
+        desk=desk, register=register, journal=journal, summary_printer=printer, keystore=keystore,
+        certificate=certificate, export_directory=home / "exports", station=client.station_info(),
+        translator=translate, clock=lambda: dt.datetime.now().astimezone(), documents=client, scanner=scanner,
         document_issuers=config.document_issuers,
     )
 
@@ -281,6 +311,10 @@ def start_simulator(options: SimulatorOptions, stack: contextlib.ExitStack) -> R
     recorder = SpokenRecorder(choose_speaker(stack, choices, wav_directory=home / "speech"))
     parts = build_voter_parts(config, stack=stack, state_directory=home, card_reader=reader, scanner=scanner,
                               printer=printer, speaker=recorder)
+    commission_parts = None
+    if options.commission:
+        commission_parts = build_commission_parts(config, stack=stack, home=home, card_reader=reader,
+                                                  scanner=scanner, printer=printer)
     controls = DockControls(home=home, station=config.station, slot=slot, scanner=scanner,
                             service=ServiceControl.for_home(home, service.base_url), printer=printer,
                             spoken=recorder.history)
@@ -289,7 +323,8 @@ def start_simulator(options: SimulatorOptions, stack: contextlib.ExitStack) -> R
     stack.callback(dock.stop)
     dock.write_url_file(home)
     return RunningSimulator(home=home, config=config, parts=parts, dock=dock, service=service, choices=choices,
-                            recorder=recorder, printer=printer, scanner=scanner, slot=slot)
+                            recorder=recorder, printer=printer, scanner=scanner, slot=slot,
+                            commission_parts=commission_parts)
 
 
 def banner(running: RunningSimulator) -> str:
@@ -369,7 +404,11 @@ def run_simulator(options: SimulatorOptions) -> int:
         if options.ready_file is not None:
             _write_private(options.ready_file, json.dumps(running.describe()))
         try:
-            if options.ui:
+            if options.ui and running.commission_parts is not None:
+                from kiosk.ui.commission.app import run_commission_app  # noqa: PLC0415  (Kivy loads here only)
+
+                run_commission_app(running.commission_parts, fullscreen=options.fullscreen)
+            elif options.ui:
                 from kiosk.ui.app import run_voter_app  # noqa: PLC0415  (Kivy loads only for the window)
 
                 run_voter_app(running.parts, fullscreen=options.fullscreen)
@@ -389,9 +428,9 @@ def _write_private(path: Path, text: str) -> None:
     temporary.replace(path)
 
 
-def run_simulator_demo() -> int:
-    """What ``kiosk run --simulator`` calls today: simulator mode with the window."""
-    return run_simulator(SimulatorOptions())
+def run_simulator_demo(*, fullscreen: bool = False, commission: bool = False) -> int:
+    """What ``kiosk run --simulator [--commission]`` calls: simulator mode with the window."""
+    return run_simulator(SimulatorOptions(fullscreen=fullscreen, commission=commission))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -402,6 +441,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--fullscreen", action="store_true", help="full-screen window, as on a station")
     parser.add_argument("--card-reader", choices=("auto", "pcsc", "in_process"), default="auto")
     parser.add_argument("--dock-port", type=int, default=0, help="the dock's port (0: any free port)")
+    parser.add_argument("--commission", action="store_true",
+                        help="the commission member's app (insert the member card from the dock, PIN 1234)")
     parser.add_argument("--ready-file", type=Path, default=None,
                         help="write a JSON description here once everything runs")
     return parser
@@ -412,7 +453,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     return run_simulator(SimulatorOptions(home=args.home, ui=not args.no_ui, fullscreen=args.fullscreen,
                                           card_reader=args.card_reader, dock_port=args.dock_port,
-                                          ready_file=args.ready_file))
+                                          ready_file=args.ready_file, commission=args.commission))
 
 
 if __name__ == "__main__":

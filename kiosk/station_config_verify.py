@@ -8,7 +8,7 @@ A signed configuration is one JSON file::
 
 The commission signs ``SIGNING_CONTEXT`` followed by the ``config`` object in RFC 8785 (JCS) form, with ECDSA
 P-256 / SHA-256 (FIPS 186-4); the value is the raw 64-byte r || s, base64url without padding (RFC 4648 section 5).
-The canonical encoding is the one digital documents use (``kiosk.documents.digital``), so the project has one.
+The canonical encoding is the project's one (``kiosk.core.canonical_json``), which digital documents use too.
 
 Nothing in ``config`` is looked at before its signature verifies, except that it is a JSON object. The file
 itself is read strictly: UTF-8, at most ``MAX_DOCUMENT_BYTES``, no duplicate member names (the signed value and
@@ -36,6 +36,7 @@ from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 
 from drivers.keystore import KeyStore
 from drivers.keystore.keyfile import key_id_for
+from kiosk.core.canonical_json import canonical_json_bytes
 from kiosk.core.station_config import (
     CONFIG_FORMAT,
     SIGNATURE_ALGORITHM,
@@ -52,8 +53,6 @@ from kiosk.core.station_config import (
     check_applicable,
     parse_station_config,
 )
-from kiosk.documents.digital import SIGNING_CONTEXT as DIGITAL_DOCUMENT_CONTEXT
-from kiosk.documents.digital import canonical_document_bytes
 
 # Domain separation: the commission key signs these bytes and nothing that could be mistaken for them.
 SIGNING_CONTEXT: Final = b"kz-station-config-v1\n"
@@ -81,8 +80,7 @@ class VerifiedStationConfig:
 
 def canonical_config_bytes(document: Mapping[str, Any]) -> bytes:
     """What the commission signs: ``SIGNING_CONTEXT`` and the ``config`` object in RFC 8785 form."""
-    # The one JCS encoder of the project is the digital documents'; it prefixes its own context, taken off here.
-    return SIGNING_CONTEXT + canonical_document_bytes(document)[len(DIGITAL_DOCUMENT_CONTEXT):]
+    return SIGNING_CONTEXT + canonical_json_bytes(document)
 
 
 def config_digest(document: Mapping[str, Any]) -> str:

@@ -16,62 +16,33 @@ import argparse
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import ClassVar
 
-from cryptography.exceptions import UnsupportedAlgorithm
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from drivers.keystore import KeyStore, KeyStoreError
-from drivers.keystore.keyfile import raw_signature
+from drivers.keystore import KeyStore
+from drivers.keystore.keyfile import FileKeyStore
 from drivers.keystore.pkcs11 import DEFAULT_MODULE, Pkcs11Token
-from kiosk.station_config_verify import commission_key_id
+from kiosk.station_config_verify import COMMISSION_KEY_PREFIX
 from provisioning.init_commands import UsageError, read_secret_file
 
 DEFAULT_COMMISSION_KEY_LABEL = "commission-config"
-MAX_KEY_FILE_BYTES = 64 * 1024
 
 
-class DeterministicFileSigner:
-    """A commission key from an encrypted PKCS#8 file, signing with RFC 6979 deterministic ECDSA P-256."""
+class DeterministicFileSigner(FileKeyStore):
+    """A commission key from an encrypted PKCS#8 file, signing with RFC 6979 deterministic ECDSA P-256.
 
-    def __init__(self, private_key: ec.EllipticCurvePrivateKey) -> None:
-        if not isinstance(private_key.curve, ec.SECP256R1):
-            raise KeyStoreError("the commission key must be an EC P-256 key", translation_key="keystore.wrong_key")
-        self._private_key = private_key
-        self._key_id = commission_key_id(private_key.public_key())
+    Loading and checking the key is the device key file's (``FileKeyStore``); only the key id (``tc-...``,
+    ``commission_key_id``) and the nonces differ.
+    """
 
-    @classmethod
-    def open(cls, path: Path, passphrase: bytes) -> DeterministicFileSigner:
-        """Load and decrypt the key at ``path``."""
-        try:
-            with path.open("rb") as handle:
-                pem = handle.read(MAX_KEY_FILE_BYTES)
-        except OSError as error:
-            raise KeyStoreError(f"cannot read the key file {path}", translation_key="keystore.missing") from error
-        try:
-            private_key = serialization.load_pem_private_key(pem, password=passphrase)
-        except (ValueError, TypeError, UnsupportedAlgorithm) as error:
-            raise KeyStoreError(
-                "the commission key file cannot be decrypted (wrong passphrase, not encrypted, or damaged)",
-                translation_key="keystore.locked",
-            ) from error
-        if not isinstance(private_key, ec.EllipticCurvePrivateKey):
-            raise KeyStoreError("the commission key must be an EC P-256 key", translation_key="keystore.wrong_key")
-        return cls(private_key)
+    key_name: ClassVar[str] = "commission key"
+    key_id_prefix: ClassVar[str] = COMMISSION_KEY_PREFIX
 
-    @property
-    def key_id(self) -> str:
-        """The commission key id (``tc-...``)."""
-        return self._key_id
-
-    def public_key(self) -> ec.EllipticCurvePublicKey:
-        """The public half of the key."""
-        return self._private_key.public_key()
-
-    def sign(self, data: bytes) -> bytes:
-        """Raw r || s deterministic ECDSA P-256 / SHA-256 signature (RFC 6979 section 3.2)."""
-        algorithm = ec.ECDSA(hashes.SHA256(), deterministic_signing=True)
-        return raw_signature(self._private_key.sign(data, algorithm))
+    def signature_algorithm(self) -> ec.ECDSA:
+        """ECDSA with SHA-256 and deterministic nonces (RFC 6979 section 3.2)."""
+        return ec.ECDSA(hashes.SHA256(), deterministic_signing=True)
 
 
 def add_commission_key_arguments(parser: argparse.ArgumentParser) -> None:

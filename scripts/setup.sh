@@ -13,7 +13,7 @@ APT_PACKAGES=(
   softhsm2                                                 # PKCS#11 token for the device key
   espeak-ng sox                                            # speech
   poppler-utils fonts-dejavu-core                          # PDF to PNG; the receipt font with Kazakh letters
-  openssl ca-certificates gcc
+  openssl ca-certificates gcc util-linux systemd               # systemd-analyze checks the unit file
 )
 
 log() { printf 'setup: %s\n' "$*" >&2; }

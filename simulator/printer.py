@@ -15,12 +15,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from drivers.printer.cups_printer import PDF_MAGIC
-from drivers.printer.errors import PaperOut, PrinterOffline, PrinterUnsupported
+from drivers.printer.errors import PaperOut, PrinterOffline
 from drivers.printer.pdf import render_pdf
-from drivers.printer.printout import Printout, is_document_kind
+from drivers.printer.printout import Printout
 from drivers.printer.raster import RECEIPT_WIDTH_DOTS, render_raster
-from drivers.printer.receipt_printer import PaperSize, PrinterStatus, PrintJob
+from drivers.printer.receipt_printer import PaperSize, PrinterStatus, PrintJob, check_document_job
 
 PAPER_LOW_JOBS = 5  # below this many jobs left on the roll the printer reports "paper_low"
 _PREVIEW_DPI = 100
@@ -112,12 +111,7 @@ class SimPrinter:
 
     def print_pdf(self, pdf: bytes, *, paper: PaperSize, kind: str) -> PrintJob:
         """Store ``pdf`` unchanged; a PNG preview of its first page is added when ``pdftoppm`` is installed."""
-        if not is_document_kind(kind):
-            raise PrinterUnsupported("a document kind is a short ASCII name such as 'refusal'")
-        if not pdf.startswith(PDF_MAGIC):
-            raise PrinterUnsupported("the document to print is not a PDF")
-        if paper not in ("A4", "A5"):
-            raise PrinterUnsupported(f"paper size {paper!r} is not offered")
+        check_document_job(pdf, paper=paper, kind=kind)
         with self._lock:
             job_id, stem = self._start_job_locked(kind)
             pdf_path = stem.with_suffix(".pdf")

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import shutil
 import sqlite3
 import subprocess
 import tempfile
@@ -26,6 +25,7 @@ from pathlib import Path
 
 import pytest
 import requests
+from support.ci import require_program
 from support.egov import RunningService
 
 from drivers.keystore.keyfile import FileKeyStore
@@ -233,10 +233,10 @@ def find(values: list[str], texts: dict[str, str], files: list[Path]) -> list[st
     return found
 
 
-@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext (poppler-utils) is not installed")
 def test_voter_and_commission_flows_leak_no_personal_data(
     service: RunningService, kiosk: Kiosk, caplog: pytest.LogCaptureFixture
 ) -> None:
+    require_program("pdftotext", "poppler-utils")
     caplog.set_level(logging.DEBUG)  # every logger, at DEBUG
     temporary_before = set(Path(tempfile.gettempdir()).iterdir())
     database = service.paths.database

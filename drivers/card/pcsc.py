@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from types import TracebackType
 from typing import Any, Literal
 
 from smartcard import scard
@@ -25,6 +24,7 @@ from drivers.card.errors import (
     ReaderBusyError,
     ReaderNotFoundError,
 )
+from drivers.closing import ClosesOnExit
 
 ShareMode = Literal["exclusive", "shared"]
 
@@ -96,7 +96,7 @@ def _release_context(context: int) -> None:
     scard.SCardReleaseContext(context)
 
 
-class PcscCardReader:
+class PcscCardReader(ClosesOnExit):
     """A PC/SC reader chosen by name prefix (names carry slot numbers that vary between machines).
 
     ``share_mode="exclusive"`` (the default) keeps other applications off the voter's card while the kiosk
@@ -206,16 +206,6 @@ class PcscCardReader:
             _release_context(self._context)
             self._context = None
 
-    def __enter__(self) -> PcscCardReader:
-        return self
-
-    def __exit__(
-        self,
-        exception_type: type[BaseException] | None,
-        exception: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.close()
 
 
 def _card_ready(state: int) -> bool:
@@ -223,7 +213,7 @@ def _card_ready(state: int) -> bool:
     return bool(state & scard.SCARD_STATE_PRESENT) and not state & scard.SCARD_STATE_MUTE
 
 
-class PcscCardChannel:
+class PcscCardChannel(ClosesOnExit):
     """A ``CardChannel`` over one PC/SC card handle; owns its own context, released by ``close``."""
 
     def __init__(self, context: int, handle: int, protocol: int) -> None:
@@ -298,13 +288,3 @@ class PcscCardChannel:
         _release_context(self._context)
         self._context = None
 
-    def __enter__(self) -> PcscCardChannel:
-        return self
-
-    def __exit__(
-        self,
-        exception_type: type[BaseException] | None,
-        exception: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.close()

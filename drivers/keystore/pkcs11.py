@@ -18,7 +18,6 @@ import secrets
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from types import TracebackType
 from typing import Any, NoReturn
 
 import pkcs11
@@ -27,6 +26,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from pkcs11 import Attribute, KeyType, Mechanism, MechanismFlag, ObjectClass, TokenFlag
 from pkcs11.util.ec import encode_ec_public_key, encode_named_curve_parameters
 
+from drivers.closing import ClosesOnExit
 from drivers.keystore import KeyStoreError
 from drivers.keystore.keyfile import key_id_for
 
@@ -133,7 +133,7 @@ def _check_label(label: str, what: str) -> None:
         )
 
 
-class Pkcs11Token:
+class Pkcs11Token(ClosesOnExit):
     """A logged-in read-write session with one token; use as a context manager or ``close()`` it.
 
     PKCS#11 logs in an application, not a session (v2.40 section 5.6), and closing a logged-in session logs
@@ -174,14 +174,6 @@ class Pkcs11Token:
         # The token gone or the library finalised leaves nothing open either way.
         with contextlib.suppress(pkcs11.PKCS11Error):
             self._session.close()
-
-    def __enter__(self) -> Pkcs11Token:
-        return self
-
-    def __exit__(
-        self, kind: type[BaseException] | None, error: BaseException | None, traceback: TracebackType | None
-    ) -> None:
-        self.close()
 
     # --- keys ---------------------------------------------------------------------------------------
 

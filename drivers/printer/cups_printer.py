@@ -12,13 +12,12 @@ import shutil
 import subprocess
 from typing import Literal
 
-from drivers.printer.errors import PrinterDependencyMissing, PrinterOffline, PrinterUnsupported, PrintJobFailed
+from drivers.printer.errors import PrinterDependencyMissing, PrinterOffline, PrintJobFailed
 from drivers.printer.pdf import render_pdf
-from drivers.printer.printout import Printout, is_document_kind
-from drivers.printer.receipt_printer import PaperSize, PrinterStatus, PrintJob
+from drivers.printer.printout import Printout
+from drivers.printer.receipt_printer import PaperSize, PrinterStatus, PrintJob, check_document_job
 
 CUPS_PACKAGE = "cups-client"
-PDF_MAGIC = b"%PDF-"
 _REQUEST_ID = re.compile(r"request id is (\S+)")
 _COMMAND_TIMEOUT_SECONDS = 30
 # lp's complaints that mean "the queue is not there or not taking jobs" rather than "this job is bad".
@@ -47,12 +46,7 @@ class CupsPrinter:
 
     def print_pdf(self, pdf: bytes, *, paper: PaperSize, kind: str) -> PrintJob:
         """Send ``pdf`` unchanged to the queue on ``paper``; the job is titled ``kind`` (never personal data)."""
-        if not is_document_kind(kind):
-            raise PrinterUnsupported("a document kind is a short ASCII name such as 'refusal'")
-        if not pdf.startswith(PDF_MAGIC):
-            raise PrinterUnsupported("the document to print is not a PDF")
-        if paper not in ("A4", "A5"):
-            raise PrinterUnsupported(f"paper size {paper!r} is not offered")
+        check_document_job(pdf, paper=paper, kind=kind)
         arguments = [self._executable(self._lp_command), "-t", kind, "-o", f"media={paper}", "-o", "fit-to-page"]
         if self._queue is not None:
             arguments += ["-d", self._queue]

@@ -1,7 +1,9 @@
 """What can happen in a commission session, and what the session asks its caller to do (effects).
 
 Replies to work the session started carry that work's ``request_id``; a reply whose number is not the one the
-screen waits for is ignored, so a late answer about one voter never reaches the next voter's screen.
+screen waits for is ignored, so a late answer about one voter never reaches the next voter's screen. The replies
+the voter session shares (document read or failed, check answered, printed or not) live in
+``kiosk.core.session_replies`` and are exported here too.
 """
 
 from __future__ import annotations
@@ -12,11 +14,20 @@ from typing import Literal
 from kiosk.core.commission_auth import MemberIdentity
 from kiosk.core.commission_reasons import DecisionDraft, RefusalReason
 from kiosk.core.identity import Identity
-from kiosk.core.registration import ListDecisionResult, RegistrationCheck, Station
+from kiosk.core.registration import ListDecisionResult, Station
+from kiosk.core.session_replies import CheckAnswered, DocumentFailed, DocumentRead, Printed, PrintFailed
 
 CommissionMethod = Literal["card", "qr", "keypad"]
 CommissionDocumentKind = Literal["id_card", "digital_document"]
 RefusalLanguage = Literal["kk", "ru"]  # the voter's copy of a refusal is in Kazakh or Russian
+
+__all__ = [
+    "CheckAnswered", "CheckFailed", "CommissionDocumentKind", "CommissionEffect", "CommissionEvent",
+    "CommissionMethod", "DecisionAnswered", "DecisionQueued", "DecisionRejected", "DecisionSubmitted",
+    "DocumentFailed", "DocumentRead", "IinEntered", "MethodChosen", "NextVoter", "PrintFailed", "PrintRefusal",
+    "Printed", "RefusalLanguage", "RefusalPrintChosen", "RefusalRecord", "SendDecision", "StartCheck",
+    "StartDocumentRead", "TryAgain", "WipeVoterData",
+]
 
 
 # --- events -----------------------------------------------------------------------------------------------------
@@ -37,30 +48,6 @@ class IinEntered:
 
     def __repr__(self) -> str:
         return f"IinEntered({len(self.text)} characters)"
-
-
-@dataclass(frozen=True, slots=True)
-class DocumentRead:
-    """The voter's document was read and verified (request ``request_id``)."""
-
-    request_id: int
-    identity: Identity
-
-
-@dataclass(frozen=True, slots=True)
-class DocumentFailed:
-    """The voter's document could not be read or did not verify; ``translation_key`` says why."""
-
-    request_id: int
-    translation_key: str
-
-
-@dataclass(frozen=True, slots=True)
-class CheckAnswered:
-    """The service's verified answer to the commission's registration check."""
-
-    request_id: int
-    check: RegistrationCheck
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,21 +104,6 @@ class RefusalPrintChosen:
     """The voter chose the language of their copy of the refusal."""
 
     language: RefusalLanguage
-
-
-@dataclass(frozen=True, slots=True)
-class Printed:
-    """The refusal document was printed (request ``request_id``)."""
-
-    request_id: int
-
-
-@dataclass(frozen=True, slots=True)
-class PrintFailed:
-    """The refusal document was not printed; ``translation_key`` says why."""
-
-    request_id: int
-    translation_key: str
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,7 +2,8 @@
 
 Replies to work the session started carry that work's ``request_id`` (from the effect that started it); a reply
 whose number is not the one the current screen waits for is ignored, so a late answer is never shown to the
-next voter.
+next voter. The replies the commission session shares (document read or failed, check answered, printed or
+not) live in ``kiosk.core.session_replies`` and are exported here too.
 
 Service failures come in two kinds (``kiosk.egov.errors`` names the exceptions; core does not import it):
 :class:`ServiceNotReached` when no trustworthy answer came back (``ServiceUnreachable``, ``ServiceTimeout``,
@@ -15,9 +16,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from kiosk.core.identity import Identity
-from kiosk.core.registration import Language, RegistrationCheck, TemporaryRegistrationResult
+from kiosk.core.registration import Language, TemporaryRegistrationResult
+from kiosk.core.session_replies import CheckAnswered, DocumentFailed, DocumentRead, Printed, PrintFailed
 from kiosk.core.voter_session_states import IdentifyMethod
+
+__all__ = [
+    "VOTER_ACTIONS", "Activity", "AskCommissionChosen", "Back", "CardInserted", "CardRemoved", "CheckAnswered",
+    "Confirmed", "ConsentDeclined", "ConsentGiven", "DigitErased", "DigitTyped", "DigitsCleared", "DocumentFailed",
+    "DocumentRead", "Finish", "Help", "IinSubmitted", "LanguageChosen", "MethodChosen", "MoreTimeChosen",
+    "PrintFailed", "Printed", "QrScanned", "RegistrationAnswered", "RegistrationQueued", "ServiceNotReached",
+    "ServiceRefused", "TemporaryRegistrationChosen", "Tick", "TryAgainChosen", "VoterEvent",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,30 +86,6 @@ class QrScanned:
 
 
 @dataclass(frozen=True, slots=True)
-class DocumentRead:
-    """The document reader returned a verified identity for request ``request_id``."""
-
-    request_id: int
-    identity: Identity
-
-
-@dataclass(frozen=True, slots=True)
-class DocumentFailed:
-    """The document reader failed for request ``request_id``; ``translation_key`` is the error's key."""
-
-    request_id: int
-    translation_key: str
-
-
-@dataclass(frozen=True, slots=True)
-class CheckAnswered:
-    """The registration check for request ``request_id`` answered."""
-
-    request_id: int
-    check: RegistrationCheck
-
-
-@dataclass(frozen=True, slots=True)
 class ServiceNotReached:
     """No trustworthy answer to request ``request_id`` (see the module docstring for which errors)."""
 
@@ -149,21 +134,6 @@ class RegistrationQueued:
     """The registration for request ``request_id`` waits in the outbox: saved, not yet confirmed by the service."""
 
     request_id: int
-
-
-@dataclass(frozen=True, slots=True)
-class Printed:
-    """Print job ``request_id`` came out of the printer."""
-
-    request_id: int
-
-
-@dataclass(frozen=True, slots=True)
-class PrintFailed:
-    """Print job ``request_id`` failed; ``translation_key`` is the printer error's key."""
-
-    request_id: int
-    translation_key: str
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,11 +8,12 @@ Every translation key this module or the state machine uses is listed in :data:`
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Final, Literal
 
 from kiosk.core.iin import IIN_LENGTH, masked
-from kiosk.core.registration import Language, Station
+from kiosk.core.registration import Ballot, Language, Station
 from kiosk.core.voter_session_events import (
     AskCommissionChosen,
     Back,
@@ -60,6 +61,25 @@ ControlName = Literal[
     "consent", "decline", "confirm", "try_again", "other_method", "more_time",
 ]
 
+# The ballot kinds and paper colours the service names (simulator/egov/population.py), and their labels: a voter
+# hears and reads "Mazhilis (party lists)" and "white" in their language, never the service's codes.
+BALLOT_KIND_KEYS: Final[dict[str, str]] = {
+    "mazhilis": "voter.ballot.mazhilis",
+    "mazhilis_single_member": "voter.ballot.mazhilis_single_member",
+    "oblast_maslikhat": "voter.ballot.oblast_maslikhat",
+    "city_maslikhat": "voter.ballot.city_maslikhat",
+    "district_maslikhat": "voter.ballot.district_maslikhat",
+}
+BALLOT_COLOUR_KEYS: Final[dict[str, str]] = {
+    "white": "voter.colour.white",
+    "blue": "voter.colour.blue",
+    "green": "voter.colour.green",
+    "pink": "voter.colour.pink",
+}
+BALLOTS_KEY: Final = "voter.answer.ballots"
+BALLOT_DISTRICT_KEY: Final = "voter.answer.ballot.district"
+UNNAMED_KEY: Final = "voter.answer.ballot.unnamed"  # a kind or colour the service added after this release
+
 VOTER_SESSION_TRANSLATION_KEYS: tuple[str, ...] = (
     # prompts, one per screen (and per answer or outcome)
     "voter.attract.prompt",
@@ -80,6 +100,10 @@ VOTER_SESSION_TRANSLATION_KEYS: tuple[str, ...] = (
     "voter.checking.prompt",
     "voter.answer.listed_here",
     "voter.answer.ballots",
+    "voter.answer.ballot.district",
+    "voter.answer.ballot.unnamed",
+    *BALLOT_KIND_KEYS.values(),
+    *BALLOT_COLOUR_KEYS.values(),
     "voter.answer.listed_elsewhere",
     "voter.answer.listed_elsewhere.no_station",
     "voter.answer.not_listed.temporary_registration",
@@ -249,9 +273,7 @@ def _answer_prompt(screen: Answer, desk: int, language: Language) -> tuple[Spoke
                     if station is None else
                     SpokenText("voter.answer.listed_here", tuple(sorted(
                         _station_params(station, language) + params(opens=station.opens, closes=station.closes)))))
-            ballots = "; ".join(f"{ballot.kind}: {ballot.district.in_language(language)} ({ballot.colour})"
-                                for ballot in check.ballots)
-            return here, SpokenText("voter.answer.ballots", params(count=len(check.ballots), ballots=ballots))
+            return here, *ballots_prompt(check.ballots, language)
         case "listed_elsewhere":
             if station is None:
                 return (SpokenText("voter.answer.listed_elsewhere.no_station", params(desk=desk)),)
@@ -263,6 +285,33 @@ def _answer_prompt(screen: Answer, desk: int, language: Language) -> tuple[Spoke
             return (SpokenText("voter.answer.not_listed.ask_commission", params(desk=desk)),)
         case "not_eligible":
             return (SpokenText("voter.answer.not_eligible", params(desk=desk)),)
+
+
+def ballot_kind_text(kind: str) -> SpokenText:
+    """The label of a ballot kind (the service's code only for a kind this release does not know)."""
+    key = BALLOT_KIND_KEYS.get(kind)
+    return SpokenText(key) if key is not None else SpokenText(UNNAMED_KEY, params(name=kind))
+
+
+def ballot_colour_text(colour: str) -> SpokenText:
+    """The name of a paper colour (the service's code only for a colour this release does not know)."""
+    key = BALLOT_COLOUR_KEYS.get(colour)
+    return SpokenText(key) if key is not None else SpokenText(UNNAMED_KEY, params(name=colour))
+
+
+def ballots_prompt(ballots: Sequence[Ballot], language: Language) -> tuple[SpokenText, ...]:
+    """What is said of the ballots: how many, then each one's kind, district and paper colour.
+
+    Kinds and colours are translated texts of their own (one key each), so each ballot takes three short texts
+    rather than one sentence with the service's codes in it: "Mazhilis (party lists)", "Nationwide electoral
+    district, paper colour:", "white".
+    """
+    texts = [SpokenText(BALLOTS_KEY, params(count=len(ballots)))]
+    for ballot in ballots:
+        texts += [ballot_kind_text(ballot.kind),
+                  SpokenText(BALLOT_DISTRICT_KEY, params(district=ballot.district.in_language(language))),
+                  ballot_colour_text(ballot.colour)]
+    return tuple(texts)
 
 
 def _receipt_prompt(screen: RegistrationReceipt, desk: int, language: Language) -> tuple[SpokenText, ...]:

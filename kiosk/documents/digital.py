@@ -8,7 +8,6 @@ Nothing in the document is looked at before its signature verifies. Every refusa
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Mapping
 from typing import Final, Literal, Protocol
 
@@ -17,6 +16,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 
+from kiosk.core.canonical_json import canonical_json_bytes
 from kiosk.core.identity import Identity
 from kiosk.core.iin import IinRejection, InvalidIin, parse_iin
 from kiosk.documents.errors import DocumentError
@@ -118,13 +118,11 @@ class DigitalDocumentService(Protocol):
 def canonical_document_bytes(document: Mapping[str, str | None]) -> bytes:
     """What the issuer signs: the signing context, then the document in RFC 8785 (JCS) form.
 
-    All values are strings or null and all names ASCII, so sorted keys, no white space and UTF-8 with only
-    the escapes JSON requires is exactly JCS. A lone surrogate cannot be encoded: ValueError.
+    All values are strings or null (``kiosk.core.canonical_json``). A lone surrogate cannot be encoded: ValueError.
     """
     try:
-        text = json.dumps(dict(document), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-        return SIGNING_CONTEXT + text.encode("utf-8")
-    except (TypeError, UnicodeEncodeError) as error:
+        return SIGNING_CONTEXT + canonical_json_bytes(document)
+    except ValueError as error:
         raise ValueError("the document cannot be put in canonical form") from error
 
 

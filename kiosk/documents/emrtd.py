@@ -44,6 +44,7 @@ from kiosk.documents.apdu import (
     check,
     parse_response_apdu,
 )
+from kiosk.documents.atr import offers_extended_length
 from kiosk.documents.errors import DocumentError
 from kiosk.documents.icao import bac
 from kiosk.documents.icao.errors import BacAuthenticationError, BacError
@@ -93,12 +94,6 @@ BAC_REFUSED_STATUS_WORDS = frozenset({0x6300, 0x6982})
 _STATUS_OBJECT_SIZE = 4
 _CHECKSUM_OBJECT_SIZE = 10
 _BLOCK_SIZE = 8
-
-# ISO/IEC 7816-4 section 12.1.1: historical bytes in COMPACT-TLV, card capabilities in tag '7', third byte b7.
-_CATEGORY_COMPACT_TLV = 0x80
-_CATEGORY_COMPACT_TLV_WITH_STATUS = 0x00  # the last three bytes are a status indicator
-_CARD_CAPABILITIES_TAG = 0x7
-_EXTENDED_LENGTH_BIT = 0x40
 
 # ISO/IEC 19794-5 section 5: record header and per-image block sizes, to find the image inside DG2.
 _FACIAL_RECORD_HEADER_SIZE = 14
@@ -409,44 +404,6 @@ def minimum_apdus(file_sizes: Iterable[int], *, extended: bool) -> int:
     """The fewest APDUs that select, authenticate and read files of these sizes (each read maximal)."""
     chunk = max_read_length(extended=extended)
     return SELECT_AND_BAC_APDUS + sum(max(1, -(-size // chunk)) for size in file_sizes)
-
-
-def offers_extended_length(atr: bytes) -> bool:
-    """True when the ATR's historical bytes announce extended Lc and Le (card capabilities, third byte b7)."""
-    historical = historical_bytes(atr)
-    if not historical:
-        return False
-    if historical[0] == _CATEGORY_COMPACT_TLV:
-        objects = historical[1:]
-    elif historical[0] == _CATEGORY_COMPACT_TLV_WITH_STATUS:
-        objects = historical[1:-3]
-    else:
-        return False
-    position = 0
-    while position < len(objects):
-        tag, length = objects[position] >> 4, objects[position] & 0x0F
-        value = objects[position + 1:position + 1 + length]
-        if tag == _CARD_CAPABILITIES_TAG and len(value) >= 3:
-            return bool(value[2] & _EXTENDED_LENGTH_BIT)
-        position += 1 + length
-    return False
-
-
-def historical_bytes(atr: bytes) -> bytes:
-    """The historical bytes of an ATR (ISO/IEC 7816-3 section 8.2), or b"" if the ATR is too short."""
-    if len(atr) < 2:
-        return b""
-    count = atr[1] & 0x0F
-    indicator = atr[1] >> 4  # which of TAi, TBi, TCi, TDi follow (b5..b8 of T0 or TDi)
-    position = 2
-    while True:
-        position += bin(indicator).count("1")
-        if not indicator & 0x8 or position > len(atr):
-            break
-        indicator = atr[position - 1] >> 4
-    if position + count > len(atr):
-        return b""
-    return atr[position:position + count]
 
 
 # --- the exchange -------------------------------------------------------------------------------------

@@ -25,7 +25,6 @@ import math
 import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from types import TracebackType
 from typing import Literal
 
 from cryptography import x509
@@ -36,6 +35,7 @@ from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 from cryptography.x509.oid import NameOID
 
 from drivers.card.channel import CardChannel
+from drivers.closing import ClosesOnExit
 from kiosk.core.identity import Check, Identity
 from kiosk.core.iin import Iin, IinRejection, InvalidIin, parse_iin
 from kiosk.documents.apdu import (
@@ -46,6 +46,7 @@ from kiosk.documents.apdu import (
     check,
     parse_response_apdu,
 )
+from kiosk.documents.atr import offers_extended_length as card_offers_extended_length
 from kiosk.documents.errors import DocumentError
 from kiosk.documents.id_card_profile import IdCardProfile
 
@@ -75,13 +76,6 @@ _SEQUENCE_TAG = 0x30
 _LONG_FORM = 0x80
 _MAX_LENGTH_BYTES = 2  # 0x7FFF is the largest file READ BINARY can address; two length bytes cover it
 _MAX_CHAIN_LENGTH = 4  # leaf, at most two intermediates, root
-
-# ISO/IEC 7816-4:2020 12.1.1: historical bytes starting 80 hold compact-TLV objects; tag 7 is card capabilities,
-# whose third byte has b7 set when extended Lc and Le fields are supported (Table 120).
-_HISTORICAL_COMPACT_TLV = 0x80
-_HISTORICAL_COMPACT_TLV_WITH_STATUS = 0x00
-_CARD_CAPABILITIES_TAG = 0x7
-_EXTENDED_LENGTH_BIT = 0x40
 
 IIN_SERIAL_PREFIX = "IIN"  # the national CA writes the subject serialNumber as "IIN" + 12 digits
 
@@ -218,58 +212,6 @@ def minimum_apdus(
     return count
 
 
-# --- what the card offers ---------------------------------------------------------------------------------
-
-
-def historical_bytes(atr: bytes) -> bytes:
-    """The historical bytes of an ATR (ISO/IEC 7816-3:2006 8.2), or b"" when the ATR is too short for them.
-
-    T0's low nibble counts them; its high nibble and each TDi's announce which interface bytes follow.
-    """
-    if len(atr) < 2:
-        return b""
-    count = atr[1] & 0x0F
-    indicators = atr[1] >> 4
-    position = 2
-    while True:
-        position += bin(indicators & 0x07).count("1")  # TAi, TBi, TCi
-        if not indicators & 0x08:  # no TDi: the interface bytes end here
-            break
-        if position >= len(atr):
-            return b""
-        indicators = atr[position] >> 4
-        position += 1
-    historical = atr[position : position + count]
-    return historical if len(historical) == count else b""
-
-
-def card_offers_extended_length(atr: bytes) -> bool:
-    """True when the ATR's card capabilities announce extended Lc and Le (ISO/IEC 7816-4:2020 12.1.1.10).
-
-    Only the compact-TLV formats of the historical bytes (category 80, or 00 with three status bytes at the
-    end) carry card capabilities; anything else, or a malformed object, counts as "not offered".
-    """
-    historical = historical_bytes(atr)
-    if not historical:
-        return False
-    if historical[0] == _HISTORICAL_COMPACT_TLV:
-        objects = historical[1:]
-    elif historical[0] == _HISTORICAL_COMPACT_TLV_WITH_STATUS and len(historical) >= 4:
-        objects = historical[1:-3]
-    else:
-        return False
-    position = 0
-    while position < len(objects):
-        tag, length = objects[position] >> 4, objects[position] & 0x0F
-        value = objects[position + 1 : position + 1 + length]
-        if len(value) != length:
-            return False
-        if tag == _CARD_CAPABILITIES_TAG:
-            return length >= 3 and bool(value[2] & _EXTENDED_LENGTH_BIT)
-        position += 1 + length
-    return False
-
-
 # --- the reader -------------------------------------------------------------------------------------------
 
 
@@ -301,6 +243,33 @@ def read_id_card_measured(
     rng: RandomBytes = secrets.token_bytes,
 ) -> IdCardReading:
     """Like :func:`read_id_card`, also returning the APDUs used and the minimum the file sizes allow."""
+    return read_verified_certificate(channel, profile, trusted_roots, intermediates, today, rng).reading
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class VerifiedCardCertificate:
+    """The card's own certificate once every check of :func:`read_id_card` passed, and what the reading found."""
+
+    certificate: x509.Certificate
+    reading: IdCardReading
+
+    def __repr__(self) -> str:
+        return f"VerifiedCardCertificate(serial={self.certificate.serial_number:x})"  # the subject names a person
+
+
+def read_verified_certificate(
+    channel: CardChannel,
+    profile: IdCardProfile,
+    trusted_roots: Sequence[x509.Certificate],
+    intermediates: Sequence[x509.Certificate],
+    today: dt.date,
+    rng: RandomBytes = secrets.token_bytes,
+) -> VerifiedCardCertificate:
+    """Read and verify the card as :func:`read_id_card` does, and also give its certificate.
+
+    For cards whose certificate says more than the identity: a commission member card's role (OU) and
+    commission (O) are read from it (``kiosk.commission_card``). Raises what :func:`read_id_card` raises.
+    """
     counting = _CountingChannel(channel)
     extended_length = card_offers_extended_length(channel.atr())
     _select_application(counting, profile)
@@ -337,7 +306,7 @@ def read_id_card_measured(
         patronymic=holder.patronymic,
         document_expiry=certificate.not_valid_after_utc.date(),
     )
-    return IdCardReading(
+    reading = IdCardReading(
         identity=identity,
         apdus_used=counting.count,
         minimum_apdus=minimum_apdus(
@@ -348,9 +317,10 @@ def read_id_card_measured(
         ca_certificate_length=ca_certificate_length,
         extended_length=extended_length,
     )
+    return VerifiedCardCertificate(certificate, reading)
 
 
-class _CountingChannel:
+class _CountingChannel(ClosesOnExit):
     """Passes APDUs to a channel and counts them."""
 
     def __init__(self, channel: CardChannel) -> None:
@@ -367,16 +337,6 @@ class _CountingChannel:
     def close(self) -> None:
         self._channel.close()
 
-    def __enter__(self) -> _CountingChannel:
-        return self
-
-    def __exit__(
-        self,
-        exception_type: type[BaseException] | None,
-        exception: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.close()
 
 
 def _send(channel: CardChannel, command: CommandApdu) -> ResponseApdu:

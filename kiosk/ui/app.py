@@ -4,6 +4,11 @@ Touches on control buttons and keys of a tactile keypad become session events: a
 session's focusable controls (each focus change spoken), Enter selects, Escape goes back, F1 or "?" repeats the
 prompt, digits type on the keypad screen. Escape never closes the app, and in production nothing closes it (no
 way out to the desktop, DESIGN.md section 7).
+
+Given the signed station configuration, the app keeps to the station's voting hours: while the station is closed
+it shows the "closed" screen (hours and next opening, in every language of the station) and runs no voter
+session; it polls the station's clock and starts a session at opening time by itself. At closing time a voter
+in the middle of a session finishes; the closed screen comes at the session's next return to attract.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty, St
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.screenmanager import NoTransition, ScreenManager
 
+from kiosk.core.station_config import StationConfig, is_open
 from kiosk.core.voter_session import Control, Transition, VoterSession, focusable_controls
 from kiosk.core.voter_session_events import Activity, Back, DigitErased, DigitTyped, Help
 from kiosk.core.voter_session_states import Attract, KeypadEntry
@@ -44,6 +50,8 @@ KEY_RIGHT: Final = 275
 KEY_LEFT: Final = 276
 KEY_NUMPAD_ENTER: Final = 271
 KEY_F1: Final = 282
+HOURS_POLL_SECONDS: Final = 5.0  # how soon after opening time the kiosk opens by itself
+CLOSED_SCREEN_NAME: Final = "closed"  # kiosk.ui.screens.closed loads after the Window is configured
 PREVIOUS_KEYS: Final = frozenset({KEY_UP, KEY_LEFT})
 NEXT_KEYS: Final = frozenset({KEY_DOWN, KEY_RIGHT, KEY_TAB})
 SELECT_KEYS: Final = frozenset({KEY_ENTER, KEY_NUMPAD_ENTER, KEY_SPACE})
@@ -65,8 +73,10 @@ class VoterApp(App):
     language = StringProperty("kk")
     station_number = NumericProperty(0)
     attract_showing = BooleanProperty(True)
+    closed_showing = BooleanProperty(False)
 
     def __init__(self, parts: VoterParts, *, production: bool = True, fullscreen: bool = False,
+                 station_config: StationConfig | None = None, hours_poll_seconds: float = HOURS_POLL_SECONDS,
                  **kwargs: Any) -> None:
         self.theme = Theme()
         super().__init__(**kwargs)
@@ -82,6 +92,9 @@ class VoterApp(App):
         self._controls: tuple[Control, ...] = ()
         self._focus = -1
         self._screen_name = ""
+        self.station_config = station_config
+        self._hours_poll_seconds = hours_poll_seconds
+        self._hours_poll: Any = None
 
     # --- building -----------------------------------------------------------------------------------------
 
@@ -102,6 +115,11 @@ class VoterApp(App):
             screen = screen_class(name=name)
             self.screens[name] = screen
             manager.add_widget(screen)
+        from kiosk.ui.screens.closed import ClosedScreen  # noqa: PLC0415
+
+        # Kept with the session's screens (every wipe clears it too), though no session state shows it.
+        self.screens[CLOSED_SCREEN_NAME] = ClosedScreen(name=CLOSED_SCREEN_NAME)
+        manager.add_widget(self.screens[CLOSED_SCREEN_NAME])
         self.overlay = MoreTimeOverlay()
         for button in control_buttons(root.ids.bottom):
             button.bind(on_release=self._pressed)
@@ -121,10 +139,16 @@ class VoterApp(App):
         if self.fullscreen:
             Window.borderless = True
             Window.fullscreen = "auto"
-        self.start_session(self._parts)
+        if self.station_config is not None and not is_open(self.station_config, self._parts.clock()):
+            self.show_closed()
+        else:
+            self.start_session(self._parts)
+        self.watch_hours(self.station_config, self._hours_poll_seconds)
 
     def on_stop(self) -> None:
-        """Stop the runtime's threads."""
+        """Stop the runtime's threads and the hours poll."""
+        if self._hours_poll is not None:
+            self._hours_poll.cancel()
         if self.runtime is not None:
             self.runtime.stop()
 
@@ -137,6 +161,7 @@ class VoterApp(App):
         if self.runtime is not None:
             self.runtime.stop()
         self._parts = parts
+        self.closed_showing = False
         self.station_number = parts.station.number
         runtime = VoterRuntime(parts, self.post)
         self.runtime = runtime
@@ -145,6 +170,58 @@ class VoterApp(App):
         self._screen_name = ""
         self.render(runtime.session)
         return runtime
+
+    # --- voting hours -----------------------------------------------------------------------------------
+
+    def watch_hours(self, station_config: StationConfig | None, poll_seconds: float = HOURS_POLL_SECONDS) -> None:
+        """Keep to ``station_config``'s voting hours (None: always open), checking every ``poll_seconds``."""
+        if self._hours_poll is not None:
+            self._hours_poll.cancel()
+            self._hours_poll = None
+        self.station_config = station_config
+        self._hours_poll_seconds = poll_seconds
+        if station_config is not None:
+            self._hours_poll = Clock.schedule_interval(lambda _delta: self.check_hours(), poll_seconds)
+        self.check_hours()
+
+    def check_hours(self) -> None:
+        """Open at opening time; close when the station is closed and no voter is in a session."""
+        station_config = self.station_config
+        now = self._parts.clock()
+        if station_config is None or is_open(station_config, now):
+            if self.closed_showing:
+                self.start_session(self._parts)
+            return
+        runtime = self.runtime
+        if self.closed_showing:
+            self.closed_screen.show_hours(station_config, now, self._parts.translator)  # the next opening moves
+        elif runtime is None or (isinstance(runtime.session.screen, Attract) and runtime.session.more_time is None):
+            self.show_closed()
+
+    def show_closed(self) -> None:
+        """Stop the voter session (nothing personal is on it: it is at attract or was never started) and show
+        the station's hours instead."""
+        assert self.station_config is not None
+        if self.runtime is not None:
+            self.runtime.stop()
+            self.runtime = None
+        for name, screen in self.screens.items():
+            if name != CLOSED_SCREEN_NAME:
+                screen.clear()
+        self.overlay.prompt = ""
+        if self.overlay.parent is not None:
+            self.overlay.dismiss(animation=False)
+        self.closed_showing = True
+        self._set_focus(-1, speak=False)
+        self._controls = ()
+        self.closed_screen.show_hours(self.station_config, self._parts.clock(), self._parts.translator)
+        self.attract_showing = True  # no language or session control on the bar
+        self.root.ids.screens.current = self.closed_screen.name
+
+    @property
+    def closed_screen(self) -> Any:
+        """The "closed" screen (a ``kiosk.ui.screens.closed.ClosedScreen``)."""
+        return self.screens[CLOSED_SCREEN_NAME]
 
     @staticmethod
     def post(callback: Any) -> None:
@@ -200,6 +277,8 @@ class VoterApp(App):
 
     def control_widgets(self) -> dict[str, KioskButton]:
         """The widget standing for each control now on offer: the overlay's, the screen's, then the bar's."""
+        if self.closed_showing:
+            return {}
         places = [self.overlay] if self.overlay.parent is not None else [self.screens[self._screen_name],
                                                                            self.root.ids.bottom]
         found: dict[str, KioskButton] = {}
@@ -293,9 +372,10 @@ class VoterApp(App):
         return self.production  # True keeps the window open
 
 
-def run_voter_app(parts: VoterParts, *, fullscreen: bool) -> None:
-    """Run the voter's touchscreen on ``parts`` until the process ends (full screen and borderless if asked)."""
+def run_voter_app(parts: VoterParts, *, fullscreen: bool, station_config: StationConfig | None = None) -> None:
+    """Run the voter's touchscreen on ``parts`` until the process ends (full screen and borderless if asked);
+    with ``station_config``, only during its voting hours (the closed screen otherwise)."""
     if fullscreen:
         Config.set("graphics", "fullscreen", "auto")
         Config.set("graphics", "borderless", "1")
-    VoterApp(parts, production=True, fullscreen=fullscreen).run()
+    VoterApp(parts, production=True, fullscreen=fullscreen, station_config=station_config).run()

@@ -23,7 +23,6 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,6 +33,7 @@ from kiosk.core.iin import InvalidIin, parse_iin
 from simulator.cards.virtual import VirtualCard
 from simulator.cards.vpcd import VPCD_PORT, VpcdCardClient
 from simulator.cards.world import CARD_PROFILES, CardProfile, CardWorldError, SimulatedCard, card_for, split_faults
+from simulator.process_liveness import process_running, wait_until_gone
 
 SLOTS: Final = (0, 1)
 """The slots vsmartcard-vpcd's default configuration offers (PLATFORM.md): ``Virtual PCD 00 00`` and ``00 01``."""
@@ -163,25 +163,14 @@ def stop_card_daemon(home: Path, slot: int, *, timeout: float = STOP_TIMEOUT_SEC
 def _terminate(pid: int, *, child: bool, timeout: float = STOP_TIMEOUT_SECONDS) -> None:
     with contextlib.suppress(ProcessLookupError):
         os.kill(pid, signal.SIGTERM)
-    if not _wait_until_gone(pid, timeout):
+    if not wait_until_gone(pid, timeout):
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
-        if not _wait_until_gone(pid, timeout):
+        if not wait_until_gone(pid, timeout):
             raise CardDaemonError(f"the card daemon (pid {pid}) did not stop")
     if child:
         with contextlib.suppress(ChildProcessError):
             os.waitpid(pid, 0)
-
-
-def _wait_until_gone(pid: int, timeout: float) -> bool:
-    deadline = time.monotonic() + timeout
-    while process_running(pid):
-        with contextlib.suppress(ChildProcessError):
-            os.waitpid(pid, os.WNOHANG)  # reap it when it is our child (an in-process caller started it)
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.01)
-    return True
 
 
 def read_pid(home: Path, slot: int) -> int | None:
@@ -190,21 +179,6 @@ def read_pid(home: Path, slot: int) -> int | None:
         return int(pid_file(home, slot).read_text().strip())
     except (OSError, ValueError):
         return None
-
-
-def process_running(pid: int) -> bool:
-    """True while ``pid`` is a live process (a zombie waiting for its parent counts as gone)."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return True  # no /proc: trust kill(0)
-    return stat.rpartition(")")[2].split()[0] != "Z"
 
 
 def is_card_daemon(pid: int) -> bool:

@@ -25,6 +25,7 @@ from cryptography.x509.oid import NameOID
 from kiosk.documents import tlv
 from kiosk.documents.icao.lds_security_object import LDS_SECURITY_OBJECT_OID, LdsSecurityObject
 from kiosk.documents.icao.passive_auth import EF_SOD_TAG, HashAlgorithm
+from simulator.cards.certificate_builder import certificate_builder
 
 PrivateKey = ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey
 SignatureScheme = Literal["ecdsa", "rsa_pkcs1v15", "rsa_pss"]
@@ -72,7 +73,7 @@ def make_csca(
     end = not_after if not_after is not None else start + CSCA_VALIDITY
     name = _name(country, common_name)
     builder = (
-        _base_builder(name, name, private_key, start, end)
+        certificate_builder(name, name, private_key, start, end)
         .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
         .add_extension(_key_usage(certificate_sign=True), critical=True)
     )
@@ -100,7 +101,7 @@ def make_document_signer(
     country = csca.certificate.subject.get_attributes_for_oid(NameOID.COUNTRY_NAME)[0].value
     issuer_key_identifier = x509.SubjectKeyIdentifier.from_public_key(csca.private_key.public_key())
     builder = (
-        _base_builder(_name(str(country), common_name), csca.certificate.subject, private_key, start, end)
+        certificate_builder(_name(str(country), common_name), csca.certificate.subject, private_key, start, end)
         .add_extension(_key_usage(certificate_sign=False), critical=True)
         .add_extension(
             x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(issuer_key_identifier), critical=False
@@ -194,19 +195,6 @@ def _name(country: str, common_name: str) -> x509.Name:
     ])
 
 
-def _base_builder(
-    subject: x509.Name, issuer: x509.Name, key: PrivateKey, start: dt.datetime, end: dt.datetime
-) -> x509.CertificateBuilder:
-    return (
-        x509.CertificateBuilder()
-        .subject_name(subject)
-        .issuer_name(issuer)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(start)
-        .not_valid_after(end)
-        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
-    )
 
 
 def _key_usage(*, certificate_sign: bool) -> x509.KeyUsage:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterable
 from functools import partial
-from types import TracebackType
 
 from drivers.card.channel import exchange_apdu, select_reader_name
 from drivers.card.errors import (
@@ -19,6 +18,7 @@ from drivers.card.errors import (
     CardTimeoutError,
     ReaderBusyError,
 )
+from drivers.closing import ClosesOnExit
 from simulator.cards.virtual import VirtualCard
 
 DEFAULT_READER_NAME = "In-process Virtual Reader 00"
@@ -113,7 +113,7 @@ class InProcessCardReader:
             return self._card.process(apdu)
 
 
-class InProcessCardChannel:
+class InProcessCardChannel(ClosesOnExit):
     """A ``CardChannel`` to the card in an ``InProcessCardReader``."""
 
     def __init__(self, reader: InProcessCardReader, insertion: int, atr: bytes) -> None:
@@ -135,16 +135,6 @@ class InProcessCardChannel:
         """Release the card (idempotent)."""
         self.closed = True
 
-    def __enter__(self) -> InProcessCardChannel:
-        return self
-
-    def __exit__(
-        self,
-        exception_type: type[BaseException] | None,
-        exception: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.close()
 
 
 def select_in_process_reader(

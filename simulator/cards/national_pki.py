@@ -29,6 +29,8 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
+from simulator.cards.certificate_builder import certificate_builder
+
 CertificateTiming = Literal["valid", "expired", "not_yet_valid"]
 CommissionRole = Literal["member", "chair", "deputy_chair", "secretary"]
 
@@ -147,7 +149,7 @@ class SimNationalPki:
         root_key = new_key()
         root_name = _ca_name(f"{name} Root")
         root_certificate = (
-            _builder(root_name, root_name, root_key, start, start + ROOT_VALIDITY)
+            certificate_builder(root_name, root_name, root_key, start, start + ROOT_VALIDITY)
             .add_extension(x509.BasicConstraints(ca=True, path_length=1), critical=True)
             .add_extension(_ca_key_usage(), critical=True)
             .sign(root_key, hashes.SHA256())
@@ -275,7 +277,7 @@ class SimNationalPki:
         start, end = _period(self.now, timing)
         issuer_key_identifier = x509.SubjectKeyIdentifier.from_public_key(authority.private_key.public_key())
         certificate = (
-            _builder(subject, authority.certificate.subject, private_key, start, end)
+            certificate_builder(subject, authority.certificate.subject, private_key, start, end)
             .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
             .add_extension(_person_key_usage(), critical=True)
             .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.CLIENT_AUTH]), critical=False)
@@ -326,7 +328,7 @@ def _issue_ca(root: IssuedCredential, subject: x509.Name, start: dt.datetime) ->
     key = new_key()
     root_key_identifier = x509.SubjectKeyIdentifier.from_public_key(root.private_key.public_key())
     certificate = (
-        _builder(subject, root.certificate.subject, key, start, start + ISSUING_CA_VALIDITY)
+        certificate_builder(subject, root.certificate.subject, key, start, start + ISSUING_CA_VALIDITY)
         .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
         .add_extension(_ca_key_usage(), critical=True)
         .add_extension(
@@ -337,19 +339,6 @@ def _issue_ca(root: IssuedCredential, subject: x509.Name, start: dt.datetime) ->
     return IssuedCredential(certificate, key)
 
 
-def _builder(
-    subject: x509.Name, issuer: x509.Name, key: ec.EllipticCurvePrivateKey, start: dt.datetime, end: dt.datetime
-) -> x509.CertificateBuilder:
-    return (
-        x509.CertificateBuilder()
-        .subject_name(subject)
-        .issuer_name(issuer)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(start)
-        .not_valid_after(end)
-        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
-    )
 
 
 def _ca_key_usage() -> x509.KeyUsage:

@@ -15,8 +15,8 @@ import contextlib
 import logging
 import socket
 import threading
-from types import TracebackType
 
+from drivers.closing import ClosesOnExit
 from simulator.cards.virtual import SW_NO_PRECISE_DIAGNOSIS, VirtualCard
 
 logger = logging.getLogger(__name__)
@@ -36,7 +36,7 @@ RECONNECT_INTERVAL_SECONDS = 0.05
 CONNECT_TIMEOUT_SECONDS = 1.0
 
 
-class VpcdCardClient:
+class VpcdCardClient(ClosesOnExit):
     """Serves one ``VirtualCard`` to a vpcd reader slot, with insert/remove controls and a removal fault."""
 
     def __init__(self, host: str = VPCD_HOST, port: int = VPCD_PORT) -> None:
@@ -96,17 +96,6 @@ class VpcdCardClient:
             self._disconnect()
             self._condition.notify_all()
         self._thread.join(timeout=5)
-
-    def __enter__(self) -> VpcdCardClient:
-        return self
-
-    def __exit__(
-        self,
-        exception_type: type[BaseException] | None,
-        exception: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def _disconnect(self) -> None:
         """End the live connection (caller holds the condition); the serving thread sees EOF and closes it."""

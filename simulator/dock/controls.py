@@ -36,6 +36,8 @@ from simulator.scanner import SimCodeScanner
 MAX_EVENTS: Final = 50
 MAX_SPOKEN: Final = 50
 MAX_QR_TEXT: Final = 4000
+MEMBER_CARD_PIN: Final = "1234"  # the simulated commission member card's PIN (shown on the dock's button)
+MEMBER_CARD_IIN: Final = "850714400420"  # a valid IIN for the simulated member (not a registry voter)
 
 JobFile = Literal["pdf", "png"]
 
@@ -119,6 +121,27 @@ class DockControls:
                                       simulated.details.mrz_lines, time.time())
             self._event("card inserted", f"{simulated.details.profile} for {person}"
                         + (f" with {', '.join(fault_names)}" if fault_names else ""))
+        return self.card_state()
+
+    def insert_member_card(self, role: object = "chair") -> dict[str, Any]:
+        """Put a commission member card (PIN :data:`MEMBER_CARD_PIN`) of ``role`` in the slot (commission mode)."""
+        from simulator.cards.member_card import SimMemberCard  # noqa: PLC0415  (cards load when first made)
+        from simulator.cards.national_pki import COMMISSION_ROLE_UNITS, Person  # noqa: PLC0415
+        from simulator.cards.world import SimulatedCard, document_details, prepare_card_issuers  # noqa: PLC0415
+
+        if role not in COMMISSION_ROLE_UNITS:  # so the role below is one of the Literal's values
+            raise DockRequestError(400, "unknown_role",
+                                   f"unknown commission role; expected one of {', '.join(COMMISSION_ROLE_UNITS)}")
+        details = document_details(self._home, MEMBER_CARD_IIN, "id-card", today=dt.date.today())
+        person = Person(iin=details.iin, surname=details.surname, given_name=details.given_name,
+                        patronymic=details.patronymic)
+        credential = prepare_card_issuers(self._home).national_pki.issue_commission_member_certificate(
+            person, role=role)
+        card = SimMemberCard.issue_member(credential, pin=MEMBER_CARD_PIN)
+        with self._lock:
+            self._slot.insert(SimulatedCard(card=card, details=details, faults=(), remove_after_apdus=None))
+            self._card = InsertedCard(details.iin, "id-card", ("member-card",), (), time.time())
+            self._event("member card inserted", f"{role}, PIN {MEMBER_CARD_PIN}")
         return self.card_state()
 
     def remove_card(self) -> dict[str, Any]:

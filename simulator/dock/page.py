@@ -68,6 +68,7 @@ PAGE: Final = """<!doctype html>
   <div><label><input type="checkbox" id="removal"> removed after
     <input id="removal-count" class="small" type="number" min="0" value="3"> APDUs</label></div>
   <div><button class="primary" id="insert">Insert card</button><button id="remove">Remove card</button></div>
+  <div><button id="member-card">Insert member card (PIN 1234)</button></div>
   <div id="card-detail" class="muted mono"></div>
 </section>
 <section>
@@ -238,6 +239,8 @@ document.getElementById("insert").onclick = () => {
       { iin: selectedIin, profile: document.getElementById("profile").value, faults: faults });
 };
 document.getElementById("remove").onclick = () => act("Card removed", "POST", "api/card/remove", {});
+document.getElementById("member-card").onclick = () =>
+  act("Member card inserted (PIN 1234)", "POST", "api/card/member", { role: "chair" });
 document.getElementById("show-qr").onclick = async () => {
   if (!needVoter()) return;
   const body = { iin: selectedIin, valid_for_seconds: parseInt(document.getElementById("valid-for").value, 10) || null,

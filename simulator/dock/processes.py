@@ -17,7 +17,9 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
+
+from simulator.process_liveness import wait_until_gone
 
 SERVICE_START_TIMEOUT_SECONDS: Final = 120.0  # the first start generates the population
 PCSCD_START_TIMEOUT_SECONDS: Final = 10.0
@@ -26,6 +28,7 @@ STOP_TIMEOUT_SECONDS: Final = 10.0
 VPCD_READER_CONFIG: Final = Path("/etc/reader.conf.d/vpcd")
 VPCD_READER_NAMES: Final = ("Virtual PCD 00 00", "Virtual PCD 00 01")
 PCSCD_PID_FILE: Final = Path("/run/pcscd/pcscd.pid")
+PCSCD_LOG_TAIL_CHARACTERS: Final = 2000
 XVFB_SCREEN: Final = "1280x800x24"
 
 
@@ -35,7 +38,7 @@ class SimulatorStartError(RuntimeError):
     translation_key = "simulator.start"
 
 
-def stop_process(process: subprocess.Popen[bytes], *, timeout: float = STOP_TIMEOUT_SECONDS) -> None:
+def stop_process(process: subprocess.Popen[Any], *, timeout: float = STOP_TIMEOUT_SECONDS) -> None:
     """Stop ``process`` by its PID (SIGTERM, then SIGKILL after ``timeout``) and reap it; idempotent."""
     if process.poll() is not None:
         return
@@ -47,27 +50,6 @@ def stop_process(process: subprocess.Popen[bytes], *, timeout: float = STOP_TIME
         with contextlib.suppress(ProcessLookupError):
             os.kill(process.pid, signal.SIGKILL)
         process.wait(timeout=timeout)
-
-
-def pid_alive(pid: int) -> bool:
-    """True while a process with ``pid`` exists."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def wait_until_gone(pid: int, timeout: float) -> bool:
-    """Wait until ``pid`` has exited; True when it has within ``timeout``."""
-    deadline = time.monotonic() + timeout
-    while pid_alive(pid):
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.01)
-    return True
 
 
 # --- the simulated service -------------------------------------------------------------------------------
@@ -123,9 +105,14 @@ def start_service(home: Path, *, station: int, port: int = 0) -> ServiceProcess:
 
 @dataclass
 class PcscdHandle:
-    """A pcscd serving the vpcd readers; ``process`` is None when a running one was reused (not ours)."""
+    """A pcscd serving the vpcd readers; ``process`` is None when a running one was reused (not ours).
+
+    ``log_path`` is where our pcscd writes (None for a reused one). The test suite and the benchmarks start
+    pcscd through this too.
+    """
 
     process: subprocess.Popen[bytes] | None
+    log_path: Path | None = None
 
     @property
     def started_here(self) -> bool:
@@ -138,8 +125,18 @@ class PcscdHandle:
             return
         pid = self.process.pid
         stop_process(self.process)
-        wait_until_gone(pid, STOP_TIMEOUT_SECONDS)
+        if not wait_until_gone(pid, STOP_TIMEOUT_SECONDS):
+            raise SimulatorStartError(f"pcscd (pid {pid}) did not exit within {STOP_TIMEOUT_SECONDS:.0f} s")
         self.process = None
+
+    def restart(self) -> None:
+        """Stop and start again the pcscd we started (a reused one is not ours to restart)."""
+        if self.process is None or self.log_path is None:
+            raise SimulatorStartError("this pcscd was not started here; refusing to restart it")
+        log_directory = self.log_path.parent
+        self.stop()
+        restarted = start_or_reuse_pcscd(log_directory)
+        self.process, self.log_path = restarted.process, restarted.log_path
 
 
 def pcsc_reader_names() -> list[str] | None:
@@ -180,25 +177,35 @@ def pcscd_unavailable_reason() -> str | None:
 
 
 def start_or_reuse_pcscd(log_directory: Path) -> PcscdHandle:
-    """A pcscd with the vpcd readers: the running one, or ``pcscd -f`` started now (needs root)."""
+    """A pcscd with the vpcd readers: the running one, or ``pcscd -f`` started now (needs root).
+
+    Ours writes to ``<log_directory>/pcscd.log``; when it does not come up, the error ends with that log's tail.
+    """
     if pcsc_reader_names() is not None:
         _wait_for_vpcd_readers(None)
         return PcscdHandle(process=None)
     binary = _pcscd_binary()
     if binary is None:
-        raise SimulatorStartError("pcscd is not installed")
+        raise SimulatorStartError("pcscd is not installed (apt-get install pcscd vsmartcard-vpcd)")
+    if os.geteuid() != 0:
+        raise SimulatorStartError("pcscd is not running and starting it needs root")
     if PCSCD_PID_FILE.exists():  # one shutting down still holds the socket: wait for it to go
         with contextlib.suppress(ValueError, OSError):
             old_pid = int(PCSCD_PID_FILE.read_text().strip())
             if old_pid > 0:
                 wait_until_gone(old_pid, PCSCD_START_TIMEOUT_SECONDS)
     log_directory.mkdir(parents=True, exist_ok=True)
-    with (log_directory / "pcscd.log").open("wb") as log:
+    log_path = log_directory / "pcscd.log"
+    with log_path.open("wb") as log:
         process = subprocess.Popen([binary, "-f"], stdout=log, stderr=subprocess.STDOUT,  # noqa: S603
                                    start_new_session=True)
-    handle = PcscdHandle(process=process)
+    handle = PcscdHandle(process=process, log_path=log_path)
     try:
         _wait_for_vpcd_readers(process)
+    except SimulatorStartError as error:
+        handle.stop()
+        log_tail = log_path.read_text(errors="replace")[-PCSCD_LOG_TAIL_CHARACTERS:]
+        raise SimulatorStartError(f"{error}; pcscd log ({log_path}):\n{log_tail}") from error
     except BaseException:
         handle.stop()
         raise
@@ -215,7 +222,8 @@ def _wait_for_vpcd_readers(process: subprocess.Popen[bytes] | None) -> None:
         if process is not None and process.poll() is not None:
             break
         time.sleep(0.01)
-    raise SimulatorStartError(f"the vpcd readers {VPCD_READER_NAMES} did not appear (readers: {readers})")
+    raise SimulatorStartError(f"the vpcd readers {VPCD_READER_NAMES} did not appear (readers: {readers}); "
+                              f"is vsmartcard-vpcd installed ({VPCD_READER_CONFIG})?")
 
 
 def _pcscd_binary() -> str | None:

@@ -10,6 +10,7 @@ API (relative to the token's URL; JSON in and out, errors as ``{"error": {"reaso
 - ``GET api/state``: everything the page shows (``DockControls.state``);
 - ``GET api/voters?category=listed_here&limit=8``, ``GET api/voter?iin=...``;
 - ``POST api/card/insert {iin, profile, faults}``, ``POST api/card/remove``;
+- ``POST api/card/member {role}``: a commission member card, PIN 1234 (``kiosk run --simulator --commission``);
 - ``POST api/qr/digital-document {iin, valid_for_seconds?, document_expiry?}``, ``POST api/qr/text {text}``;
 - ``GET api/service/faults``, ``POST api/service/faults {latency_ms?, error?, ..., clear?}``;
 - ``POST api/printer {online?, paper?: "load" | "out"}``; ``GET printer/jobs/JOB.pdf`` or ``.png``.
@@ -134,6 +135,8 @@ class DockServer:
             web.get(f"{prefix}/api/voters", self._action(self._voters)),
             web.get(f"{prefix}/api/voter", self._action(lambda _body, query: self._controls.voter(query.get("iin")))),
             web.post(f"{prefix}/api/card/insert", self._action(self._insert_card)),
+            web.post(f"{prefix}/api/card/member", self._action(
+                lambda body, _query: self._controls.insert_member_card(body.get("role") or "chair"))),
             web.post(f"{prefix}/api/card/remove", self._action(lambda _body, _query: self._controls.remove_card())),
             web.post(f"{prefix}/api/qr/digital-document", self._action(self._show_digital_document)),
             web.post(f"{prefix}/api/qr/text", self._action(lambda body, _query: self._controls.show_qr_text(

@@ -5,8 +5,9 @@ from __future__ import annotations
 import threading
 from collections import deque
 from dataclasses import dataclass
-from typing import Final, Protocol
+from typing import Final
 
+from drivers.speech.speaker import Speaker
 from kiosk.core.registration import Language
 
 MAX_REMEMBERED: Final = 200
@@ -18,18 +19,6 @@ class SpokenLine:
 
     language: str
     text: str
-
-
-class Speaker(Protocol):
-    """What the kiosk's speakers offer (``kiosk.runtime.parts.Speaker``)."""
-
-    def say(self, text: str, language: Language) -> None:
-        """Say ``text`` in ``language``."""
-        ...
-
-    def stop(self) -> None:
-        """Stop what is being said now."""
-        ...
 
 
 class SpokenRecorder:
@@ -49,6 +38,11 @@ class SpokenRecorder:
     def stop(self) -> None:
         """Stop the speaker."""
         self._speaker.stop()
+
+    @property
+    def is_speaking(self) -> bool:
+        """Whether the wrapped speaker is still speaking."""
+        return self._speaker.is_speaking
 
     def history(self) -> list[SpokenLine]:
         """What was said, oldest first."""

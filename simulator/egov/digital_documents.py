@@ -12,15 +12,11 @@ import datetime as dt
 import hashlib
 import secrets
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-
-from drivers.keystore.keyfile import key_id_for, raw_signature
 from kiosk.documents.digital import DOCUMENT_FORMAT, SIGNATURE_ALGORITHM, canonical_document_bytes
 from kiosk.documents.qr_payload import CODE_BYTES, encode_code, format_qr_payload
+from simulator.egov.signing_key import SimSigningKey
 
 CODE_LIFETIME = dt.timedelta(minutes=3)
 MAX_CODE_LIFETIME = dt.timedelta(hours=1)
@@ -31,43 +27,10 @@ DOCUMENT_NUMBER_DIGITS = 9
 Answer = dict[str, Any]
 
 
-class DocumentIssuerKey:
+class DocumentIssuerKey(SimSigningKey):
     """The issuer's signing key (ECDSA P-256); key ids start with ``ddi``."""
 
-    def __init__(self, private_key: ec.EllipticCurvePrivateKey) -> None:
-        self.private_key = private_key
-        self.key_id = key_id_for(private_key.public_key(), prefix="ddi")
-
-    @classmethod
-    def load_or_create(cls, path: Path) -> DocumentIssuerKey:
-        """Read the key from ``path``, creating it on first use."""
-        if path.exists():
-            key = serialization.load_pem_private_key(path.read_bytes(), password=None)
-            assert isinstance(key, ec.EllipticCurvePrivateKey)
-            return cls(key)
-        issuer = cls.ephemeral()
-        path.write_bytes(
-            issuer.private_key.private_bytes(
-                serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-            )
-        )
-        path.chmod(0o600)
-        return issuer
-
-    @classmethod
-    def ephemeral(cls) -> DocumentIssuerKey:
-        """A fresh key that is never stored (for a service state built in a test)."""
-        return cls(ec.generate_private_key(ec.SECP256R1()))
-
-    def sign(self, data: bytes) -> bytes:
-        """Raw r || s signature."""
-        return raw_signature(self.private_key.sign(data, ec.ECDSA(hashes.SHA256())))
-
-    def public_pem(self) -> str:
-        """The public key as PEM, as the kiosk pins it."""
-        return self.private_key.public_key().public_bytes(
-            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-        ).decode("ascii")
+    key_id_prefix: ClassVar[str] = "ddi"
 
 
 @dataclass(frozen=True, slots=True)

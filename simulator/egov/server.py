@@ -18,7 +18,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from aiohttp import web
 from cryptography.hazmat.primitives import hashes, serialization
@@ -33,6 +33,7 @@ from simulator.egov import digital_documents
 from simulator.egov.digital_documents import DocumentIssuerKey
 from simulator.egov.faults import Faults, InvalidFaults
 from simulator.egov.registry import Answer, Device, IdempotencyConflict, Registry
+from simulator.egov.signing_key import SimSigningKey
 from simulator.egov.verification import Rejection, RequestView, authenticate
 
 log = logging.getLogger(__name__)
@@ -45,37 +46,10 @@ MAX_TEXT = 500
 Handler = Callable[["ServiceState", web.Request, Device, dict[str, Any]], Awaitable[tuple[int, Answer]]]
 
 
-class ServiceKey:
-    """The service's response-signing key (ECDSA P-256), a RawSigner."""
+class ServiceKey(SimSigningKey):
+    """The service's response-signing key (ECDSA P-256), a RawSigner; key ids start with ``egov``."""
 
-    def __init__(self, private_key: ec.EllipticCurvePrivateKey) -> None:
-        self.private_key = private_key
-        self.key_id = key_id_for(private_key.public_key(), prefix="egov")
-
-    @classmethod
-    def load_or_create(cls, path: Path) -> ServiceKey:
-        """Read the key from ``path``, creating it on first use."""
-        if path.exists():
-            key = serialization.load_pem_private_key(path.read_bytes(), password=None)
-            assert isinstance(key, ec.EllipticCurvePrivateKey)
-            return cls(key)
-        key = ec.generate_private_key(ec.SECP256R1())
-        path.write_bytes(
-            key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                              serialization.NoEncryption())
-        )
-        path.chmod(0o600)
-        return cls(key)
-
-    def sign(self, data: bytes) -> bytes:
-        """Raw r || s signature."""
-        return raw_signature(self.private_key.sign(data, ec.ECDSA(hashes.SHA256())))
-
-    def public_pem(self) -> str:
-        """The public key as PEM."""
-        return self.private_key.public_key().public_bytes(
-            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-        ).decode("ascii")
+    key_id_prefix: ClassVar[str] = "egov"
 
 
 class _ImpostorKey:

@@ -18,10 +18,11 @@ from typing import Any
 
 import pytest
 from support.egov import RunningService
-from support.pcscd import PcscdService
 
-from simulator.cards.daemon import pid_file, process_running, read_pid
+from simulator.cards.daemon import pid_file, read_pid
+from simulator.dock.processes import PcscdHandle
 from simulator.egov.population import sample_voters
+from simulator.process_liveness import process_running
 
 pytestmark = pytest.mark.pcscd
 
@@ -81,7 +82,7 @@ def slot_config(service: RunningService, directory: Path, reader_prefix: str) ->
 
 @pytest.fixture(scope="module")
 def technician(
-    pcscd: PcscdService, service: RunningService, tmp_path_factory: pytest.TempPathFactory
+    pcscd: PcscdHandle, service: RunningService, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Technician]:
     person = Technician(service, slot_config(service, tmp_path_factory.mktemp("config"), READER_PREFIX))
     yield person

@@ -19,11 +19,11 @@ from pathlib import Path
 from typing import IO, Any
 
 import pytest
-from support.pcscd import list_readers
 
 from kiosk.simulator_mode import Choices, choose_card_slot, prepare_display
-from simulator.dock.processes import pid_alive, xvfb_available
+from simulator.dock.processes import pcsc_reader_names, stop_process, xvfb_available
 from simulator.egov.world import prepare
+from simulator.process_liveness import process_running
 
 START_TIMEOUT = 90.0
 ANSWER_TIMEOUT = 30.0
@@ -84,13 +84,7 @@ def simulator_mode(home: Path, *arguments: str, environment: dict[str, str] | No
             time.sleep(0.05)
         yield HeadlessRun(process, json.loads(ready_file.read_text()), lines)
     finally:
-        if process.poll() is None:
-            os.kill(process.pid, signal.SIGTERM)
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.kill(process.pid, signal.SIGKILL)
-                process.wait(timeout=10)
+        stop_process(process, timeout=30)
 
 
 def _listed_here(run: HeadlessRun) -> str:
@@ -107,7 +101,7 @@ def test_headless_simulator_mode_answers_a_card_and_stops_what_it_started(tmp_pa
         assert (home / "dock-url").read_text().strip() == ready["dock_url"]
         assert ready["dock_url"].startswith("http://127.0.0.1:")
         assert ready["service_url"].startswith("https://127.0.0.1:")
-        assert pid_alive(ready["service_pid"])
+        assert process_running(ready["service_pid"])
         state = run.dock("GET", "api/state")
         assert state["station"] == ready["station"] and state["card"]["slot"] == "in_process"
 
@@ -118,9 +112,9 @@ def test_headless_simulator_mode_answers_a_card_and_stops_what_it_started(tmp_pa
         os.kill(run.process.pid, signal.SIGTERM)
         assert run.process.wait(timeout=30) == 0
     deadline = time.monotonic() + 10
-    while pid_alive(ready["service_pid"]) and time.monotonic() < deadline:
+    while process_running(ready["service_pid"]) and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert not pid_alive(ready["service_pid"]), "the service child outlived simulator mode"
+    assert not process_running(ready["service_pid"]), "the service child outlived simulator mode"
     assert (home / "journal" / "journal.sqlite3").exists()
 
 
@@ -134,7 +128,7 @@ def test_headless_simulator_mode_reads_a_virtual_card_through_pcscd(pcscd: Any, 
         run.dock("POST", "api/card/remove")
         os.kill(run.process.pid, signal.SIGTERM)
         assert run.process.wait(timeout=30) == 0
-    assert list_readers() is not None, "a pcscd simulator mode did not start must be left running"
+    assert pcsc_reader_names() is not None, "a pcscd simulator mode did not start must be left running"
 
 
 @pytest.mark.slow
@@ -160,9 +154,9 @@ def test_the_app_runs_without_a_display_and_answers_a_card(tmp_path: Path) -> No
     if display.startswith("Xvfb"):
         pid = int(display.rsplit("pid ", 1)[1].rstrip(")"))
         deadline = time.monotonic() + 10
-        while pid_alive(pid) and time.monotonic() < deadline:
+        while process_running(pid) and time.monotonic() < deadline:
             time.sleep(0.05)
-        assert not pid_alive(pid), "the Xvfb simulator mode started outlived it"
+        assert not process_running(pid), "the Xvfb simulator mode started outlived it"
 
 
 def test_a_missing_display_gets_xvfb_or_offscreen(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

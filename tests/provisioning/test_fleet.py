@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import csv
 import json
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 import zxingcpp
 from PIL import Image
+from support.ci import require_program
 from support.commission import NOW, Commission, common_settings, make_commission
 
 from kiosk.station_config_verify import commission_keys_from_certificates, config_digest, load_station_config
@@ -98,8 +98,7 @@ def test_the_same_input_gives_the_same_bytes(tmp_path: Path, commission: Commiss
 def test_a_provisioning_sheet_renders_with_kazakh_text_and_a_readable_digest_code(
     tmp_path: Path, commission: Commission, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    if shutil.which("pdftoppm") is None:
-        pytest.skip("pdftoppm (poppler-utils) is not installed")
+    require_program("pdftoppm", "poppler-utils")
     stations, common = _files(tmp_path, GOOD_ROW.format(n=101))
     out = tmp_path / "out"
     assert _run(stations, common, out, commission, "--sheets") == 0

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
+from support.ci import require_program
 
 from drivers.keystore.keyfile import FileKeyStore
 from drivers.speech.espeak import EspeakSpeaker, WriteWavFiles
@@ -233,8 +234,8 @@ def test_speech_without_espeak_fails(tmp_path: Path) -> None:
     assert result.remedy == "Install it: apt-get install espeak-ng"
 
 
-@pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng is not installed")
 def test_speech_with_the_three_voices(tmp_path: Path) -> None:
+    require_program("espeak-ng", "espeak-ng")
     result = check_speech(work_directory=tmp_path)
     assert result.status == "ok", result.value
     assert result.value.startswith("voices kk, ru, en; 3 WAV files")

@@ -9,14 +9,12 @@ import datetime as dt
 import json
 import re
 import socket
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
 from pytest_mock import MockerFixture
 from support.egov import RunningService, start_service
-from support.pcscd import PcscdService
 
 from drivers.card.pcsc import PcscCardReader
 from drivers.keystore.keyfile import FileKeyStore
@@ -31,6 +29,7 @@ from provisioning.selftest_service import check_clock, probe_service
 from simulator.cards.inprocess import InProcessCardReader
 from simulator.cards.virtual import FileSystemCard
 from simulator.cards.vpcd import VpcdCardClient
+from simulator.dock.processes import PcscdHandle
 from simulator.egov.tls import write_test_pki
 from simulator.printer import SimPrinter
 from simulator.scanner import SimCodeScanner
@@ -40,11 +39,7 @@ SECOND_SLOT_PORT = 35964
 SCARD_E_NO_SERVICE = 0x8010001D  # pcsclite.h: pcscd is not running
 
 
-@pytest.fixture(autouse=True)
-def no_faults(service: RunningService) -> Iterator[None]:
-    service.set_faults(clear=True)
-    yield
-    service.set_faults(clear=True)
+pytestmark = pytest.mark.usefixtures("no_faults")
 
 
 @pytest.fixture
@@ -185,7 +180,7 @@ def test_skewed_clock_against_the_real_service(service: RunningService, skew: in
 
 
 def test_pcsc_reader_with_a_virtual_card(
-    pcscd: PcscdService, service: RunningService, printer: SimPrinter, journal_path: Path
+    pcscd: PcscdHandle, service: RunningService, printer: SimPrinter, journal_path: Path
 ) -> None:
     client = VpcdCardClient(port=SECOND_SLOT_PORT)
     reader = PcscCardReader(SECOND_SLOT_PREFIX)
@@ -204,7 +199,7 @@ def test_pcsc_reader_with_a_virtual_card(
 
 
 def test_pcsc_reader_with_a_wrong_prefix(
-    pcscd: PcscdService, service: RunningService, printer: SimPrinter, journal_path: Path
+    pcscd: PcscdHandle, service: RunningService, printer: SimPrinter, journal_path: Path
 ) -> None:
     report = run(parts_for(service.config, PcscCardReader("Acme Reader 9000"), printer, journal_path))
     card = report.result("card_reader")
@@ -238,7 +233,7 @@ def kiosk_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def test_command_line_json_and_receipt(
-    pcscd: PcscdService, service: RunningService, kiosk_home: Path, capsys: pytest.CaptureFixture[str]
+    pcscd: PcscdHandle, service: RunningService, kiosk_home: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     status = main(["selftest", "--config", str(service.paths.kiosk_config), "--simulator", "--json", "--print"])
     document = json.loads(capsys.readouterr().out)

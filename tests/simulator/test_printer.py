@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 import zxingcpp
 from PIL import Image
+from support.ci import require_program
 from support.printout_texts import STATION, translator
 
 from drivers.printer.errors import PaperOut, PrinterOffline, PrinterUnsupported
@@ -138,8 +139,7 @@ def test_what_a_printer_cannot_take_is_unsupported(tmp_path: Path, document: byt
 
 
 def test_receipt_pdfs_carry_kazakh_text(tmp_path: Path) -> None:
-    if shutil.which("pdftotext") is None:
-        pytest.skip("poppler-utils is not installed")
+    require_program("pdftotext", "poppler-utils")
     printer = SimPrinter(tmp_path)
     printer.print(_receipt("kk"))
     recorded = printer.last_job

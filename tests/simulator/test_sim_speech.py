@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import shutil
 import wave
 from pathlib import Path
 
 import pytest
+from support.ci import require_program
 
 from drivers.speech.speaker import Speaker
 from simulator.speech import SimSpeaker, SpokenUtterance
@@ -47,8 +47,8 @@ def test_an_unknown_language_is_refused(tmp_path: Path) -> None:
     assert speaker.spoken == ()
 
 
-@pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng is not installed")
 def test_each_utterance_is_written_as_a_wav(tmp_path: Path) -> None:
+    require_program("espeak-ng", "espeak-ng")
     speaker = SimSpeaker(tmp_path / "speech")
     speaker.say("Сіз осы учаскенің тізімінде барсыз. Үстел нөмірі үш.", "kk")
     assert speaker.wait_until_done(20)

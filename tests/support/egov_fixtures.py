@@ -9,7 +9,12 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from support.egov import RunningService, start_service
 
 from drivers.keystore.keyfile import key_id_for
+from kiosk.egov.client import EgovClient, RetryPolicy
+from kiosk.wiring import service_client
 from simulator.egov.registry import Registry
+
+QUICK_POLICY = RetryPolicy(attempts=2, connect_timeout=1.0, read_timeout=1.5, deadline=4.0, backoff=0.05)
+"""Retries short enough that a fault test fails fast, long enough for the service's ordinary answers."""
 
 
 @pytest.fixture(scope="session")
@@ -31,3 +36,25 @@ def enrolled_key(service: RunningService) -> tuple[ec.EllipticCurvePrivateKey, s
     finally:
         registry.close()
     return private_key, key_id
+
+
+@pytest.fixture
+def no_faults(service: RunningService) -> Iterator[None]:
+    """The test starts and ends with the service's faults switched off (``pytestmark = usefixtures(...)``)."""
+    service.set_faults(clear=True)
+    yield
+    service.set_faults(clear=True)
+
+
+@pytest.fixture
+def client_policy() -> RetryPolicy:
+    """The retry policy of the ``client`` fixture; a module whose answers take longer overrides this."""
+    return QUICK_POLICY
+
+
+@pytest.fixture
+def client(service: RunningService, client_policy: RetryPolicy) -> Iterator[EgovClient]:
+    """A client wired from the kiosk configuration the service wrote, closed after the test."""
+    made = service_client(service.config, policy=client_policy)
+    yield made
+    made.close()

@@ -27,7 +27,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from asn1crypto import cms
+# Importing asn1crypto.tsp adds CMS attribute names (signing_certificate_v2, which pyhanko signs PDFs with) to
+# cms's tables; once the first CMS attribute type is built those tables are fixed for the process, so it must come
+# before any SOD is parsed, or a later refusal PDF cannot be signed.
+from asn1crypto import (
+    cms,
+    tsp,  # noqa: F401
+)
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 import zxingcpp
 from PIL import Image
+from support.ci import require_program
 
 from drivers.printer.pdf import render_pdf
 from drivers.printer.printout import Code, KeyValue, Paragraph, Printout, Separator, Title
@@ -20,7 +20,12 @@ PRINTOUT = Printout(
     blocks=(Title("Уақытша тіркеу"), Paragraph(KAZAKH), KeyValue("Мекенжайы", "Қызылорда қ., Әйтеке би көшесі, 25"),
             Separator(), Code("TR-412-7Q9K2M", caption="TR-412-7Q9K2M"), Code("TR-412", symbology="code128")),
 )
-needs_poppler = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils is not installed")
+
+
+@pytest.fixture
+def poppler() -> None:
+    """pdftotext and pdffonts (poppler-utils), which read the PDFs back."""
+    require_program("pdftotext", "poppler-utils")
 
 
 def _write(tmp_path: Path, pdf: bytes) -> Path:
@@ -29,7 +34,7 @@ def _write(tmp_path: Path, pdf: bytes) -> Path:
     return path
 
 
-@needs_poppler
+@pytest.mark.usefixtures("poppler")
 def test_kazakh_text_is_real_text_in_an_embedded_font(tmp_path: Path) -> None:
     path = _write(tmp_path, render_pdf(PRINTOUT))
     text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, check=True).stdout.decode()
@@ -40,7 +45,7 @@ def test_kazakh_text_is_real_text_in_an_embedded_font(tmp_path: Path) -> None:
     assert all(line.split()[-5] == "yes" for line in fonts.splitlines()[2:])  # every font embedded
 
 
-@needs_poppler
+@pytest.mark.usefixtures("poppler")
 @pytest.mark.parametrize(("paper", "width_pt", "height_pt"), [("A5", 420, 595), ("A4", 595, 842)])
 def test_sheet_sizes(tmp_path: Path, paper: str, width_pt: int, height_pt: int) -> None:
     path = _write(tmp_path, render_pdf(PRINTOUT, paper=paper))  # type: ignore[arg-type]
@@ -50,7 +55,7 @@ def test_sheet_sizes(tmp_path: Path, paper: str, width_pt: int, height_pt: int) 
     assert (round(width), round(height)) == (width_pt, height_pt)
 
 
-@needs_poppler
+@pytest.mark.usefixtures("poppler")
 def test_a_receipt_page_is_80_mm_wide_and_as_long_as_its_content(tmp_path: Path) -> None:
     short = Printout(kind="receipt", language="en", blocks=(Title("Short"),))
     info = []
@@ -65,7 +70,7 @@ def test_a_receipt_page_is_80_mm_wide_and_as_long_as_its_content(tmp_path: Path)
     assert "Pages:           1" in output
 
 
-@needs_poppler
+@pytest.mark.usefixtures("poppler")
 def test_the_codes_in_the_pdf_scan(tmp_path: Path) -> None:
     path = _write(tmp_path, render_pdf(PRINTOUT))
     subprocess.run(["pdftoppm", "-png", "-r", "200", "-singlefile", str(path), str(tmp_path / "page")], check=True)

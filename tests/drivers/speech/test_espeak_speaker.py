@@ -9,12 +9,17 @@ import wave
 from pathlib import Path
 
 import pytest
+from support.ci import require_program
 
 from drivers.speech.errors import SpeechDependencyMissing, SpeechFailed
 from drivers.speech.espeak import EspeakSpeaker, PlayThrough, find_player
 from drivers.speech.speaker import Speaker
 
-pytestmark = pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng is not installed")
+
+@pytest.fixture(autouse=True)
+def _espeak_ng() -> None:
+    require_program("espeak-ng", "espeak-ng")
+
 
 PHRASES = {
     "kk": "Сәлеметсіз бе! Жеке куәлігіңізді салыңыз немесе цифрлық құжатыңызды көрсетіңіз.",

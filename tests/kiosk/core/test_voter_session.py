@@ -157,11 +157,13 @@ def test_listed_here_by_card_shows_station_hours_and_ballots_then_finish_wipes()
     screen = walk.state.screen
     assert isinstance(screen, Answer) and screen.kind == "listed_here"
     assert not screen.temporary_registration_offered
-    assert spoken_keys(walk.effects) == ["voter.answer.listed_here", "voter.answer.ballots"]
+    # Each ballot is said as its kind, its district and its paper colour, each a translated text of its own.
+    assert spoken_keys(walk.effects) == ["voter.answer.listed_here", "voter.answer.ballots", "voter.ballot.mazhilis",
+                                         "voter.answer.ballot.district", "voter.colour.white"]
     here = spoken_params(walk.effects, "voter.answer.listed_here")
     assert here == {"station": "123", "address": "улица Абая, 1", "opens": "07:00", "closes": "20:00"}
-    ballots = spoken_params(walk.effects, "voter.answer.ballots")
-    assert ballots["count"] == "1" and "округ №5" in ballots["ballots"]
+    assert spoken_params(walk.effects, "voter.answer.ballots") == {"count": "1"}
+    assert spoken_params(walk.effects, "voter.answer.ballot.district") == {"district": "округ №5"}
     assert control_names(walk) == ["finish", "repeat"]
 
     walk.send(Finish())
@@ -781,7 +783,8 @@ def test_help_repeats_the_prompt_and_the_keys() -> None:
     walk = Walk()
     answered(walk, LISTED_HERE)
     walk.send(Help())
-    assert spoken_keys(walk.effects) == ["voter.answer.listed_here", "voter.answer.ballots", "voter.help.keys"]
+    assert spoken_keys(walk.effects) == ["voter.answer.listed_here", "voter.answer.ballots", "voter.ballot.mazhilis",
+                                         "voter.answer.ballot.district", "voter.colour.white", "voter.help.keys"]
     walk.send(Tick(), after=60)
     walk.send(Help())
     assert spoken_keys(walk.effects) == ["voter.more_time.prompt", "voter.help.keys"]

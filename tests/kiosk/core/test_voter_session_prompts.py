@@ -56,7 +56,13 @@ from kiosk.core.voter_session_events import (
     Tick,
     VoterEvent,
 )
-from kiosk.core.voter_session_prompts import VOTER_SESSION_TRANSLATION_KEYS, focusable_controls, spoken_prompt
+from kiosk.core.voter_session_prompts import (
+    BALLOT_COLOUR_KEYS,
+    BALLOT_KIND_KEYS,
+    VOTER_SESSION_TRANSLATION_KEYS,
+    focusable_controls,
+    spoken_prompt,
+)
 from kiosk.core.voter_session_states import (
     ErrorScreen,
     KeypadEntry,
@@ -68,6 +74,10 @@ from kiosk.core.voter_session_transitions import Transition
 # Keys no voter can reach: the keypad only takes digits and stops at 12, so these two keypad feedbacks exist
 # for completeness of the IinRejection family only.
 UNREACHABLE_KEYS = frozenset({"voter.keypad.invalid.not_digits", "voter.keypad.invalid.wrong_length"})
+# The explored world hands out one white Mazhilis ballot; the other kinds and colours, and the fallback for a
+# code this release does not know, are said by test_ballot_prompts.py.
+NOT_EXPLORED_BALLOT_KEYS = (frozenset(BALLOT_KIND_KEYS.values()) | frozenset(BALLOT_COLOUR_KEYS.values())
+                            | {"voter.answer.ballot.unnamed"}) - {"voter.ballot.mazhilis", "voter.colour.white"}
 
 Timed = tuple[VoterEvent, dt.datetime]
 
@@ -165,7 +175,7 @@ def test_every_key_used_is_catalogued_and_every_catalogued_key_is_used() -> None
                 used.add(state.screen.detail_key)
     catalogued = set(VOTER_SESSION_TRANSLATION_KEYS)
     assert used - catalogued == set()
-    assert catalogued - used == UNREACHABLE_KEYS
+    assert catalogued - used == UNREACHABLE_KEYS | NOT_EXPLORED_BALLOT_KEYS
 
 
 def test_the_catalogue_list_is_clean() -> None:

@@ -34,12 +34,13 @@ from test_voter_session_world import (
     REFUSED,
     REGISTERED_ELSEWHERE,
     TYPED_IDENTITY,
+    awaited_request,
     commission_only_data_in,
     context,
     personal_data_in,
 )
 
-from kiosk.core import voter_session_events
+from kiosk.core import session_replies, voter_session_events
 from kiosk.core.registration import LANGUAGES, RegistrationCheck, Station
 from kiosk.core.voter_session import next_state
 from kiosk.core.voter_session_effects import Speak, WipePersonalData
@@ -98,12 +99,8 @@ EventMaker = Callable[[VoterSession], VoterEvent]
 
 def pending_request(state: VoterSession) -> int:
     """The request the screen waits for, or the last one started (which nothing may be waiting for)."""
-    screen = state.screen
-    for name in ("request_id", "print_request_id"):
-        value = getattr(screen, name, None)
-        if isinstance(value, int):
-            return value
-    return state.request_counter
+    request_id = awaited_request(state)
+    return state.request_counter if request_id is None else request_id
 
 
 def fixed(event: Any) -> EventMaker:
@@ -305,7 +302,7 @@ ALL_EVENTS: list[VoterEvent] = [
 def test_every_event_class_is_covered_by_the_exhaustive_list() -> None:
     classes = {value for value in vars(voter_session_events).values()
                if isinstance(value, type) and dataclasses.is_dataclass(value)
-               and value.__module__ == voter_session_events.__name__}
+               and value.__module__ in {voter_session_events.__name__, session_replies.__name__}}
     assert classes == {type(event) for event in ALL_EVENTS}
 
 

@@ -86,6 +86,15 @@ def context(station: Station = HOME) -> SessionContext:
     return SessionContext(station=station, key_seed=KEY_SEED)
 
 
+def awaited_request(state: VoterSession) -> int | None:
+    """The request the current screen waits for (work or print job), or None when it waits for none."""
+    for name in ("request_id", "print_request_id"):
+        value = getattr(state.screen, name, None)
+        if isinstance(value, int):
+            return value
+    return None
+
+
 class Walk:
     """Sends events to a session one after another, with the clock moving on as asked."""
 
@@ -105,12 +114,10 @@ class Walk:
     @property
     def pending(self) -> int:
         """The request the current screen waits for (work or print job)."""
-        screen = self.state.screen
-        for name in ("request_id", "print_request_id"):
-            value = getattr(screen, name, None)
-            if isinstance(value, int):
-                return value
-        raise AssertionError(f"{screen.name} waits for no request")
+        request_id = awaited_request(self.state)
+        if request_id is None:
+            raise AssertionError(f"{self.state.screen.name} waits for no request")
+        return request_id
 
     @property
     def effects(self) -> tuple[Effect, ...]:

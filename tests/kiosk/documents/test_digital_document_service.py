@@ -10,7 +10,6 @@ import ssl
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +31,6 @@ from kiosk.documents.digital import (
 from kiosk.documents.qr_payload import encode_code, parse_qr_payload
 from kiosk.egov.client import EgovClient, RetryPolicy
 from kiosk.egov.errors import ServiceRejected
-from kiosk.wiring import service_client
 from simulator.cli import main as kiosk_sim
 from simulator.egov.digital_documents import DocumentIssuerKey
 from simulator.egov.population import sample_voters
@@ -43,17 +41,12 @@ QUICK = RetryPolicy(attempts=2, connect_timeout=1.0, read_timeout=3.0, deadline=
 
 
 @pytest.fixture
-def client(service: RunningService) -> Iterator[EgovClient]:
-    made = service_client(service.config, policy=QUICK)
-    yield made
-    made.close()
+def client_policy() -> RetryPolicy:
+    """Exchanging a code signs and verifies a document: more time than a registration check."""
+    return QUICK
 
 
-@pytest.fixture(autouse=True)
-def no_faults(service: RunningService) -> Iterator[None]:
-    service.set_faults(clear=True)
-    yield
-    service.set_faults(clear=True)
+pytestmark = pytest.mark.usefixtures("no_faults")
 
 
 def control(service: RunningService, payload: dict[str, Any], *, token: str | None = None) -> dict[str, Any]:

@@ -21,10 +21,8 @@ from kiosk.documents.emrtd import (
     IinBirthDateMismatchError,
     NoEmrtdApplicationError,
     PassportWithoutIinError,
-    historical_bytes,
     max_read_length,
     minimum_apdus,
-    offers_extended_length,
     read_emrtd,
     read_emrtd_document,
 )
@@ -53,7 +51,6 @@ from simulator.cards.emrtd import (
     make_emrtd_issuer,
 )
 from simulator.cards.inprocess import InProcessCardReader
-from simulator.cards.virtual import build_t1_atr
 
 TODAY = dt.date.today()
 HOLDER = EmrtdHolder(surname="Серікбаев", given_names="Асқар", iin="900101300017", document_number="N04512873",
@@ -346,25 +343,6 @@ def test_minimum_apdus() -> None:
     assert minimum_apdus([22, 95, 903], extended=True) == 6
     assert minimum_apdus([22, 95, 903], extended=False) == 3 + 1 + 1 + 4
     assert minimum_apdus([231, 232], extended=False) == 3 + 1 + 2
-
-
-def test_extended_length_from_the_atr() -> None:
-    assert offers_extended_length(build_t1_atr(bytes.fromhex("8073008040")))
-    assert not offers_extended_length(build_t1_atr(bytes.fromhex("8073948000")))
-    assert not offers_extended_length(build_t1_atr())
-    assert not offers_extended_length(bytes.fromhex("3B80800101"))
-    # Category 00: COMPACT-TLV then a three-byte status indicator.
-    assert offers_extended_length(build_t1_atr(bytes.fromhex("00730000C0829000")))
-    assert not offers_extended_length(b"\x3b")
-    # TA1 TB1 TC1 before TD1, and the historical bytes after TD2.
-    atr = bytes.fromhex("3BF81300008131FE45") + bytes.fromhex("8073008040") + b"\x00\x00\x00"
-    assert historical_bytes(atr)[:5] == bytes.fromhex("8073008040")
-
-
-@given(st.binary(max_size=40))
-@settings(max_examples=300, deadline=None)
-def test_atr_parsing_never_fails(atr: bytes) -> None:
-    assert isinstance(offers_extended_length(atr), bool)
 
 
 # --- fuzzing ---------------------------------------------------------------------------------------

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from support.pcscd import list_readers, start_or_reuse_pcscd
 
 from drivers.card.channel import CardChannel
 from drivers.card.errors import CardError, CardRemovedError
@@ -40,6 +39,7 @@ from simulator.cards.emrtd import (
 )
 from simulator.cards.virtual import build_t1_atr
 from simulator.cards.vpcd import VpcdCardClient
+from simulator.dock.processes import pcsc_reader_names, start_or_reuse_pcscd
 
 pytestmark = pytest.mark.pcscd
 
@@ -94,7 +94,7 @@ def issuer() -> EmrtdIssuer:
 @pytest.fixture
 def slot(pcscd: object, tmp_path: Path) -> Iterator[Slot]:
     # Another test session on this machine may have stopped the pcscd this session reused: start our own then.
-    own_service = start_or_reuse_pcscd(tmp_path) if list_readers() is None else None
+    own_service = start_or_reuse_pcscd(tmp_path) if pcsc_reader_names() is None else None
     reader = PcscCardReader(READER_PREFIX)
     client = VpcdCardClient(port=VPCD_PORT)
     try:

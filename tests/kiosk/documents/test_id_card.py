@@ -22,7 +22,6 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from support.pcscd import PcscdService, start_or_reuse_pcscd
 
 from drivers.card.channel import CardChannel, CardReader
 from drivers.card.errors import (
@@ -49,10 +48,8 @@ from kiosk.documents.id_card import (
     MissingIinError,
     NotAnIdCardError,
     UnknownRootError,
-    card_offers_extended_length,
     certificate_holder,
     der_length,
-    historical_bytes,
     minimum_apdus,
     read_id_card,
     read_id_card_measured,
@@ -62,8 +59,9 @@ from kiosk.documents.id_card_profile import SIMULATOR_PROFILE, IdCardProfile
 from simulator.cards.id_card import SimIdCard, id_card_atr
 from simulator.cards.inprocess import InProcessCardReader
 from simulator.cards.national_pki import IssuedCredential, Person, SimNationalPki
-from simulator.cards.virtual import DEFAULT_ATR, Application, ElementaryFile, build_t1_atr
+from simulator.cards.virtual import Application, ElementaryFile
 from simulator.cards.vpcd import VpcdCardClient
+from simulator.dock.processes import PcscdHandle, start_or_reuse_pcscd
 
 NOW = dt.datetime.now(dt.UTC).replace(microsecond=0)
 TODAY = NOW.date()
@@ -139,7 +137,7 @@ MAX_ATTEMPTS = 4
 class PcscSlot:
     reader: PcscCardReader
     client: VpcdCardClient
-    started_services: list[PcscdService]
+    started_services: list[PcscdHandle]
     log_directory: Path
     baseline: int = 0
 
@@ -168,8 +166,8 @@ class PcscSlot:
 
 
 @pytest.fixture(scope="module")
-def pcscd_started_during_recovery() -> Iterator[list[PcscdService]]:
-    started: list[PcscdService] = []
+def pcscd_started_during_recovery() -> Iterator[list[PcscdHandle]]:
+    started: list[PcscdHandle] = []
     yield started
     for service in started:
         service.stop()
@@ -177,7 +175,7 @@ def pcscd_started_during_recovery() -> Iterator[list[PcscdService]]:
 
 @pytest.fixture(params=["in_process", pytest.param("pcsc", marks=pytest.mark.pcscd)])
 def slot(
-    request: pytest.FixtureRequest, pcscd_started_during_recovery: list[PcscdService], tmp_path: Path
+    request: pytest.FixtureRequest, pcscd_started_during_recovery: list[PcscdHandle], tmp_path: Path
 ) -> Iterator[Slot]:
     if request.param == "in_process":
         yield InProcessSlot(InProcessCardReader())
@@ -531,28 +529,7 @@ def test_holder_names_follow_the_nca_convention(pki: SimNationalPki) -> None:
     assert "SMITH" not in repr(holder)
 
 
-# --- the ATR and the DER header -------------------------------------------------------------------------------
-
-
-def test_historical_bytes_and_extended_length_from_the_atr() -> None:
-    contract_atr = build_t1_atr(bytes.fromhex("8073008040"))
-    assert historical_bytes(contract_atr) == bytes.fromhex("8073008040")
-    assert card_offers_extended_length(contract_atr)
-    assert historical_bytes(DEFAULT_ATR) == b""
-    assert not card_offers_extended_length(DEFAULT_ATR)
-    assert not card_offers_extended_length(build_t1_atr(bytes.fromhex("8073008000")))
-    assert not card_offers_extended_length(build_t1_atr(bytes.fromhex("807300")))  # capabilities cut short
-    assert not card_offers_extended_length(build_t1_atr(bytes.fromhex("4F0C")))  # not compact-TLV
-    # Category 00: compact-TLV, then three status bytes.
-    assert card_offers_extended_length(build_t1_atr(bytes.fromhex("00730000C0" "009000")))
-    assert not card_offers_extended_length(b"\x3b")
-    assert not card_offers_extended_length(bytes.fromhex("3B8F80"))  # TD1 announces TD2, which is missing
-
-
-@given(st.binary(max_size=40))
-@settings(max_examples=300, deadline=None)
-def test_atr_parsing_never_raises(atr: bytes) -> None:
-    assert isinstance(card_offers_extended_length(atr), bool)
+# --- the DER header -------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(

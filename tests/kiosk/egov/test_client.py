@@ -6,14 +6,14 @@ from __future__ import annotations
 import secrets
 import socket
 import time
-from collections.abc import Iterator
 
 import pytest
 from support.egov import RunningService
+from support.egov_fixtures import QUICK_POLICY
 
 from drivers.keystore.keyfile import FileKeyStore
 from kiosk.core.iin import parse_iin
-from kiosk.egov.client import EgovClient, RetryPolicy
+from kiosk.egov.client import EgovClient
 from kiosk.egov.errors import (
     ResponseNotTrusted,
     ServiceRejected,
@@ -21,27 +21,11 @@ from kiosk.egov.errors import (
     ServiceUnavailable,
     ServiceUnreachable,
 )
-from kiosk.wiring import open_device_key, service_client
+from kiosk.wiring import open_device_key
 from simulator.egov.population import sample_voters
 from simulator.egov.registry import Registry
 
-QUICK = RetryPolicy(attempts=2, connect_timeout=1.0, read_timeout=1.5, deadline=4.0, backoff=0.05)
-
-
-@pytest.fixture
-def client(service: RunningService) -> Iterator[EgovClient]:
-    """A client wired from the kiosk configuration the service wrote."""
-    made = service_client(service.config, policy=QUICK)
-    yield made
-    made.close()
-
-
-@pytest.fixture(autouse=True)
-def no_faults(service: RunningService) -> Iterator[None]:
-    """Every test starts and ends with the faults switched off."""
-    service.set_faults(clear=True)
-    yield
-    service.set_faults(clear=True)
+pytestmark = pytest.mark.usefixtures("no_faults")
 
 
 def _voter(service: RunningService, category: str, index: int = 0) -> str:
@@ -169,7 +153,7 @@ def test_slow_answers_time_out_within_the_deadline(service: RunningService, clie
     started = time.monotonic()
     with pytest.raises(ServiceTimeout):
         client.registration_check(parse_iin(_voter(service, "listed_here")))
-    assert time.monotonic() - started <= QUICK.deadline + 0.5
+    assert time.monotonic() - started <= QUICK_POLICY.deadline + 0.5
 
 
 def test_recovers_by_itself_when_a_fault_ends(service: RunningService, client: EgovClient) -> None:
@@ -191,7 +175,7 @@ def test_unreachable_service_is_said_plainly(service: RunningService) -> None:
         service_keys=config.service.service_keys,
         ca_file=str(config.service.ca_file),
         station=config.station,
-        policy=QUICK,
+        policy=QUICK_POLICY,
     )
     with pytest.raises(ServiceUnreachable) as raised:
         client.registration_check(parse_iin(_voter(service, "listed_here")))
@@ -207,7 +191,7 @@ def test_an_unknown_device_key_is_rejected_by_the_service(service: RunningServic
         service_keys=config.service.service_keys,
         ca_file=str(config.service.ca_file),
         station=config.station,
-        policy=QUICK,
+        policy=QUICK_POLICY,
     )
     with pytest.raises(ServiceRejected) as raised:
         client.registration_check(parse_iin(_voter(service, "listed_here")))

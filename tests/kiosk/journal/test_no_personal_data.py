@@ -8,7 +8,6 @@ import logging
 import random
 import sqlite3
 import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -51,11 +50,7 @@ def _names(service: RunningService, iins: list[str]) -> list[str]:
         connection.close()
 
 
-@pytest.fixture(autouse=True)
-def no_faults(service: RunningService) -> Iterator[None]:
-    service.set_faults(clear=True)
-    yield
-    service.set_faults(clear=True)
+pytestmark = pytest.mark.usefixtures("no_faults")
 
 
 def test_journal_wal_logs_and_files_hold_no_personal_data(

@@ -30,11 +30,7 @@ from simulator.egov.population import sample_voters
 QUICK = RetryPolicy(attempts=1, connect_timeout=1.0, read_timeout=1.5, deadline=2.0, backoff=0.05)
 
 
-@pytest.fixture(autouse=True)
-def no_faults(service: RunningService) -> Iterator[None]:
-    service.set_faults(clear=True)
-    yield
-    service.set_faults(clear=True)
+pytestmark = pytest.mark.usefixtures("no_faults")
 
 
 @pytest.fixture

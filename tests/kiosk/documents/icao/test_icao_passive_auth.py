@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -16,6 +15,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support.ci import require_program
 
 from kiosk.documents import tlv
 from kiosk.documents.icao.errors import (
@@ -269,10 +269,7 @@ def test_random_sod_raises_only_typed_errors(data: bytes) -> None:
 
 
 def _openssl() -> str:
-    path = shutil.which("openssl")
-    if path is None:
-        pytest.skip("openssl is not installed")
-    return path
+    return require_program("openssl", "openssl")
 
 
 def test_openssl_verifies_the_simulator_sod(tmp_path: Path) -> None:
